@@ -1,0 +1,399 @@
+"""The case engine: pure Python, no Django import.
+
+Given a case and the ordered list of choices a learner made, `Playbook.replay`
+computes where the attempt stands and `Playbook.debrief` scores it. This module is
+the only place that knows the rules (what is available, what is revealed, where a
+decision leads, how a path is scored); views, templates and dashboards ask it.
+
+A choice is an option id, or `<stage id>:next` to leave a history/exam stage.
+Stages form a directed acyclic graph (the linter checks), so every option can be
+chosen at most once per attempt; the database relies on that for its unique key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from cases.format import (
+    Case,
+    DecisionOption,
+    DecisionStage,
+    Dimension,
+    GuidanceEntry,
+    Grade,
+    Next,
+    Option,
+    OutcomeStage,
+    PickStage,
+    Yield,
+)
+
+ADVANCE_SUFFIX = ":next"
+
+# Blueprint §3: weights of each dimension and the points a graded decision earns.
+WEIGHTS = {"redflags": 25, "workup": 25, "assessment": 25, "efficiency": 10, "plan": 15}
+DIMENSION_LABELS = {
+    "redflags": "Red-flag screening",
+    "workup": "Work-up fit",
+    "assessment": "Assessment",
+    "efficiency": "Efficiency",
+    "plan": "Plan and follow-up",
+}
+GRADE_POINTS = {
+    "workup": {Grade.best: 25, Grade.acceptable: 12, Grade.poor: 5, Grade.dangerous: 0},
+    "assessment": {Grade.best: 25, Grade.acceptable: 12, Grade.poor: 0, Grade.dangerous: 0},
+    "plan": {Grade.best: 15, Grade.acceptable: 8, Grade.poor: 3, Grade.dangerous: 0},
+}
+SAFETY_CAP = 40
+TOP_BAND = 85
+
+
+class InvalidChoice(ValueError):
+    """The choice is not available at this point of the attempt."""
+
+
+def advance_id(stage_id: str) -> str:
+    return stage_id + ADVANCE_SUFFIX
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the running transcript."""
+
+    stage_id: str
+    stage_title: str
+    kind: str  # history | exam | decision | outcome
+    choice_id: str
+    label: str
+    text: str
+    unsafe: bool = False
+    grade: str = ""
+
+
+@dataclass(frozen=True)
+class State:
+    stage_id: str
+    finished: bool
+    chosen: tuple[str, ...]
+    transcript: tuple[Entry, ...]
+    available: tuple[str, ...]
+    picks_in_stage: int
+
+    @property
+    def can_advance(self) -> bool:
+        return any(c.endswith(ADVANCE_SUFFIX) for c in self.available)
+
+
+@dataclass(frozen=True)
+class Finding:
+    guidance_id: str
+    status: str  # elicited | missed | screened | not_screened | triggered
+    kind: str
+    statement: str
+    section: str
+    ref: str
+    ext: bool
+    because: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DimensionScore:
+    key: str
+    label: str
+    score: int
+    max: int
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DecisionReview:
+    stage_id: str
+    stage_title: str
+    dimension: str
+    chosen: DecisionOption
+    best: tuple[DecisionOption, ...]
+
+
+@dataclass(frozen=True)
+class Debrief:
+    dimensions: tuple[DimensionScore, ...]
+    raw_total: int
+    total: int
+    unsafe: bool
+    safety_reasons: tuple[str, ...]
+    findings: tuple[Finding, ...]
+    decisions: tuple[DecisionReview, ...]
+    missed_essentials: tuple[Option, ...]
+    low_yield_chosen: tuple[Option, ...]
+    best_path: tuple[Entry, ...]
+    outcome: OutcomeStage | None
+
+    @property
+    def band(self) -> str:
+        if self.unsafe:
+            return "unsafe"
+        if self.total >= TOP_BAND:
+            return "excellent"
+        if self.total >= 70:
+            return "good"
+        return "needs work"
+
+    @property
+    def missed_red_flags(self) -> tuple[str, ...]:
+        return tuple(f.guidance_id for f in self.findings if f.status in ("missed", "not_screened"))
+
+    @property
+    def triggered(self) -> tuple[str, ...]:
+        return tuple(f.guidance_id for f in self.findings if f.status == "triggered")
+
+    def score(self, key: str) -> int:
+        return next(d.score for d in self.dimensions if d.key == key)
+
+
+@dataclass
+class _Walk:
+    stage_id: str
+    chosen: list[str] = field(default_factory=list)
+    transcript: list[Entry] = field(default_factory=list)
+    picks_in_stage: int = 0
+    finished: bool = False
+
+
+class Playbook:
+    """A compiled case: indexes built once, then replay/debrief many times.
+
+    Case versions are immutable, so the Django layer caches one Playbook per
+    version and every request replays against the same indexes."""
+
+    def __init__(self, case: Case, catalogue: Mapping[str, GuidanceEntry] | None = None):
+        self.case = case
+        self.catalogue = catalogue or {}
+        self.stages = {s.id: s for s in case.stages}
+        self.option_stage: dict[str, str] = {}
+        for stage in case.stages:
+            for opt in getattr(stage, "options", []):
+                self.option_stage[opt.id] = stage.id
+
+    # -- play ---------------------------------------------------------------
+
+    def _resolve(self, nxt: Next | None, chosen: Sequence[str]) -> str | None:
+        if nxt is None or isinstance(nxt, str):
+            return nxt
+        taken = set(chosen)
+        for rule in nxt:
+            if not rule.when_any or taken.intersection(rule.when_any):
+                return rule.goto
+        return None
+
+    def _enter(self, walk: _Walk, stage_id: str) -> None:
+        walk.stage_id = stage_id
+        walk.picks_in_stage = 0
+        stage = self.stages[stage_id]
+        if isinstance(stage, OutcomeStage):
+            walk.finished = True
+            walk.transcript.append(
+                Entry(stage.id, stage.title, "outcome", "", stage.title, stage.text, grade="good" if stage.good else "bad")
+            )
+
+    def _available(self, walk: _Walk) -> tuple[str, ...]:
+        if walk.finished:
+            return ()
+        stage = self.stages[walk.stage_id]
+        if isinstance(stage, DecisionStage):
+            return tuple(o.id for o in stage.options)
+        taken = set(walk.chosen)
+        ids = [o.id for o in stage.options if o.id not in taken]
+        if walk.picks_in_stage >= min(stage.min_picks, len(stage.options)):
+            ids.append(advance_id(stage.id))
+        return tuple(ids)
+
+    def _apply(self, walk: _Walk, choice: str) -> None:
+        if choice not in self._available(walk):
+            raise InvalidChoice(self._why_unavailable(walk, choice))
+        stage = self.stages[walk.stage_id]
+        walk.chosen.append(choice)
+        if isinstance(stage, PickStage):
+            if choice == advance_id(stage.id):
+                self._enter(walk, self._resolve(stage.next, walk.chosen))
+                return
+            opt = next(o for o in stage.options if o.id == choice)
+            walk.picks_in_stage += 1
+            walk.transcript.append(
+                Entry(stage.id, stage.title, stage.kind, opt.id, opt.label, opt.reveals, unsafe=opt.unsafe)
+            )
+            return
+        assert isinstance(stage, DecisionStage)
+        opt = next(o for o in stage.options if o.id == choice)
+        walk.transcript.append(Entry(stage.id, stage.title, "decision", opt.id, opt.label, "", grade=opt.grade.value))
+        target = self._resolve(opt.next, walk.chosen) or self._resolve(stage.next, walk.chosen)
+        self._enter(walk, target)
+
+    def _why_unavailable(self, walk: _Walk, choice: str) -> str:
+        if walk.finished:
+            return "This attempt is finished; start a new attempt to play again."
+        if choice in walk.chosen:
+            return "You already chose that."
+        if choice.endswith(ADVANCE_SUFFIX) and choice[: -len(ADVANCE_SUFFIX)] == walk.stage_id:
+            return "Choose at least one option before moving on."
+        if choice in self.option_stage or choice.endswith(ADVANCE_SUFFIX):
+            return "That option is not available at this stage."
+        return "There is no such option in this case."
+
+    def replay(self, choices: Sequence[str]) -> State:
+        """The state after `choices`; raises InvalidChoice on the first invalid one."""
+        walk = _Walk(stage_id=self.case.start)
+        self._enter(walk, self.case.start)
+        for choice in choices:
+            self._apply(walk, choice)
+        return State(
+            stage_id=walk.stage_id,
+            finished=walk.finished,
+            chosen=tuple(walk.chosen),
+            transcript=tuple(walk.transcript),
+            available=self._available(walk),
+            picks_in_stage=walk.picks_in_stage,
+        )
+
+    # -- the best path --------------------------------------------------------
+
+    @cached_property
+    def best_choices(self) -> tuple[str, ...]:
+        """Every essential and useful question/manoeuvre, then the best option at
+        each decision. None if some decision on the way has no best option."""
+        walk = _Walk(stage_id=self.case.start)
+        self._enter(walk, self.case.start)
+        for _ in range(10_000):  # a DAG ends; the bound guards a malformed graph
+            if walk.finished:
+                return tuple(walk.chosen)
+            stage = self.stages[walk.stage_id]
+            if isinstance(stage, PickStage):
+                for opt in stage.options:
+                    if opt.yield_ is not Yield.low and not opt.unsafe:
+                        self._apply(walk, opt.id)
+                self._apply(walk, advance_id(stage.id))
+            else:
+                best = [o for o in stage.options if o.grade is Grade.best]
+                if not best:
+                    return ()
+                self._apply(walk, best[0].id)
+        return ()
+
+    # -- debrief --------------------------------------------------------------
+
+    def _finding(self, gid: str, status: str, because: Sequence[str] = ()) -> Finding:
+        entry = self.catalogue.get(gid)
+        return Finding(
+            guidance_id=gid,
+            status=status,
+            kind=entry.kind.value if entry else "",
+            statement=entry.statement if entry else "",
+            section=entry.section if entry else "",
+            ref=entry.ref if entry else "",
+            ext=entry.ext if entry else False,
+            because=tuple(because),
+        )
+
+    def debrief(self, choices: Sequence[str]) -> Debrief:
+        state = self.replay(choices)
+        chosen = set(state.chosen)
+        picks: list[Option] = []
+        all_picks: list[Option] = []
+        decisions: list[tuple[DecisionStage, DecisionOption]] = []
+        for stage in self.case.stages:
+            if isinstance(stage, PickStage):
+                all_picks.extend(stage.options)
+                picks.extend(o for o in stage.options if o.id in chosen)
+        for cid in state.chosen:
+            stage = self.stages.get(self.option_stage.get(cid, ""))
+            if isinstance(stage, DecisionStage):
+                decisions.append((stage, next(o for o in stage.options if o.id == cid)))
+
+        screened: dict[str, list[str]] = {}
+        for opt in picks:
+            for gid in opt.screens:
+                screened.setdefault(gid, []).append(opt.label)
+
+        rf = self.case.red_flags
+        to_cover = list(dict.fromkeys([*rf.present, *rf.screen]))
+        findings: list[Finding] = []
+        safety: list[str] = []
+        for gid in rf.present:
+            if gid in screened:
+                findings.append(self._finding(gid, "elicited", screened[gid]))
+            else:
+                findings.append(self._finding(gid, "missed"))
+                safety.append(f"A red flag present in this patient was not elicited ({gid}).")
+        for gid in rf.screen:
+            if gid in rf.present:
+                continue
+            findings.append(self._finding(gid, "screened" if gid in screened else "not_screened", screened.get(gid, ())))
+        covered = sum(1 for g in to_cover if g in screened)
+        d1 = round(WEIGHTS["redflags"] * covered / len(to_cover)) if to_cover else WEIGHTS["redflags"]
+        d1_notes = tuple(f"You did not screen for {g}." for g in to_cover if g not in screened)
+
+        for opt in picks:
+            if opt.unsafe:
+                safety.append(f"Unsafe manoeuvre: {opt.label}.")
+        triggered: dict[str, list[str]] = {}
+        for opt in picks:
+            for gid in opt.triggers:
+                triggered.setdefault(gid, []).append(opt.label)
+        points = {"workup": 0, "assessment": 0, "plan": 0}
+        reviews: list[DecisionReview] = []
+        for stage, opt in decisions:
+            for gid in opt.triggers:
+                triggered.setdefault(gid, []).append(opt.label)
+            dim = stage.scores.value
+            if stage.scores is not Dimension.none:
+                points[dim] = GRADE_POINTS[dim][opt.grade]
+                if opt.grade is Grade.dangerous:
+                    safety.append(f"Dangerous decision at {stage.title}: {opt.label}.")
+            best = tuple(o for o in stage.options if o.grade is Grade.best)
+            reviews.append(DecisionReview(stage.id, stage.title, dim, opt, best))
+        for gid, because in triggered.items():
+            findings.append(self._finding(gid, "triggered", because))
+
+        low = tuple(o for o in picks if o.yield_ is Yield.low)
+        red_flag_ids = set(to_cover) | {g for g, e in self.catalogue.items() if e.kind.value == "red_flag"}
+        missed_ess = tuple(
+            o
+            for o in all_picks
+            if o.yield_ is Yield.essential and o.id not in chosen and not red_flag_ids.intersection(o.screens)
+        )
+        all_missed_ess = tuple(o for o in all_picks if o.yield_ is Yield.essential and o.id not in chosen)
+        d5 = max(0, WEIGHTS["efficiency"] - 2 * len(low) - len(missed_ess))
+        d5_notes = tuple(f"{o.label} would not change management." for o in low)
+
+        dims = (
+            DimensionScore("redflags", DIMENSION_LABELS["redflags"], d1, WEIGHTS["redflags"], d1_notes),
+            DimensionScore("workup", DIMENSION_LABELS["workup"], points["workup"], WEIGHTS["workup"]),
+            DimensionScore("assessment", DIMENSION_LABELS["assessment"], points["assessment"], WEIGHTS["assessment"]),
+            DimensionScore("efficiency", DIMENSION_LABELS["efficiency"], d5, WEIGHTS["efficiency"], d5_notes),
+            DimensionScore("plan", DIMENSION_LABELS["plan"], points["plan"], WEIGHTS["plan"]),
+        )
+        raw = sum(d.score for d in dims)
+        unsafe = bool(safety)
+        outcome = self.stages[state.stage_id] if state.finished else None
+        return Debrief(
+            dimensions=dims,
+            raw_total=raw,
+            total=min(raw, SAFETY_CAP) if unsafe else raw,
+            unsafe=unsafe,
+            safety_reasons=tuple(safety),
+            findings=tuple(findings),
+            decisions=tuple(reviews),
+            missed_essentials=all_missed_ess,
+            low_yield_chosen=low,
+            best_path=self.replay(self.best_choices).transcript if self.best_choices else (),
+            outcome=outcome if isinstance(outcome, OutcomeStage) else None,
+        )
+
+
+def replay(case: Case, choices: Sequence[str]) -> State:
+    return Playbook(case).replay(choices)
+
+
+def debrief(case: Case, choices: Sequence[str], catalogue: Mapping[str, GuidanceEntry] | None = None) -> Debrief:
+    return Playbook(case, catalogue).debrief(choices)
