@@ -176,9 +176,21 @@ class Playbook:
             for opt in getattr(stage, "options", []):
                 self.option_stage[opt.id] = stage.id
 
+    @cached_property
+    def guidance_ids(self) -> frozenset[str]:
+        """Every guidance id the case exercises (red flags, screens, triggers, cites)."""
+        ids = set(self.case.red_flags.present) | set(self.case.red_flags.screen)
+        for stage in self.case.stages:
+            ids.update(getattr(stage, "cites", []))
+            for opt in getattr(stage, "options", []):
+                ids.update(getattr(opt, "screens", []))
+                ids.update(opt.triggers)
+                ids.update(getattr(opt, "cites", []))
+        return frozenset(ids)
+
     # -- play ---------------------------------------------------------------
 
-    def _resolve(self, nxt: Next | None, chosen: Sequence[str]) -> str | None:
+    def resolve(self, nxt: Next | None, chosen: Sequence[str]) -> str | None:
         if nxt is None or isinstance(nxt, str):
             return nxt
         taken = set(chosen)
@@ -216,7 +228,7 @@ class Playbook:
         walk.chosen.append(choice)
         if isinstance(stage, PickStage):
             if choice == advance_id(stage.id):
-                self._enter(walk, self._resolve(stage.next, walk.chosen))
+                self._enter(walk, self.resolve(stage.next, walk.chosen))
                 return
             opt = next(o for o in stage.options if o.id == choice)
             walk.picks_in_stage += 1
@@ -227,7 +239,7 @@ class Playbook:
         assert isinstance(stage, DecisionStage)
         opt = next(o for o in stage.options if o.id == choice)
         walk.transcript.append(Entry(stage.id, stage.title, "decision", opt.id, opt.label, "", grade=opt.grade.value))
-        target = self._resolve(opt.next, walk.chosen) or self._resolve(stage.next, walk.chosen)
+        target = self.resolve(opt.next, walk.chosen) or self.resolve(stage.next, walk.chosen)
         self._enter(walk, target)
 
     def _why_unavailable(self, walk: _Walk, choice: str) -> str:

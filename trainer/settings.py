@@ -5,6 +5,7 @@ set-up; DATABASE_URL switches to PostgreSQL for many users and several servers.
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -25,8 +26,10 @@ def envlist(name: str, default: str) -> list[str]:
 
 
 DEBUG = envbool("DJANGO_DEBUG", False)
+# The test suite runs with production defaults (DEBUG off) but needs no secrets.
+TESTING = "pytest" in sys.modules
 _DEV_KEY = "insecure-development-key-do-not-use-in-production"
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", _DEV_KEY if DEBUG else "")
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", _DEV_KEY if DEBUG or TESTING else "")
 if not SECRET_KEY:
     raise RuntimeError("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=1 for local development).")
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" + (",testserver" if DEBUG else ""))
@@ -101,7 +104,6 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("DJANGO_TEST_DB_NAME") or None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -138,8 +140,9 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": os.environ.get(
             "DJANGO_STATICFILES_BACKEND",
+            # The manifest needs collectstatic first; development and tests serve from source.
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
+            if DEBUG or TESTING
             else "whitenoise.storage.CompressedManifestStaticFilesStorage",
         )
     },
@@ -149,7 +152,7 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Security headers. HTTPS-only settings switch on with DJANGO_HTTPS=1 (behind TLS).
-HTTPS = envbool("DJANGO_HTTPS", not DEBUG)
+HTTPS = envbool("DJANGO_HTTPS", not (DEBUG or TESTING))
 SECURE_SSL_REDIRECT = HTTPS and envbool("DJANGO_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("DJANGO_BEHIND_PROXY", False) else None
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
@@ -183,3 +186,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+if TESTING:
+    # Fast hashing in tests only: hashing cost is not what the suite checks.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

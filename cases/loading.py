@@ -1,0 +1,67 @@
+"""Load checked case files into the database: all or nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Max
+
+from cases.lint import CaseFileError, load_catalogue, read_library
+from cases.models import Case, CaseVersion, GuidanceItem
+
+
+@dataclass
+class LoadReport:
+    created: list[str] = field(default_factory=list)
+    new_versions: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def load_library(paths: Sequence[str | Path] = ()) -> LoadReport:
+    """Check every file first; write only if all are clean, in one transaction."""
+    good, problems = read_library(paths)
+    if problems:
+        raise CaseFileError(problems)
+    catalogue = load_catalogue()
+    report = LoadReport()
+    with transaction.atomic():
+        for position, entry in enumerate(catalogue.values()):
+            GuidanceItem.objects.update_or_create(
+                id=entry.id,
+                defaults=dict(
+                    kind=entry.kind.value,
+                    statement=entry.statement,
+                    section=entry.section,
+                    ref=entry.ref,
+                    ext=entry.ext,
+                    position=position,
+                ),
+            )
+        for cf in good:
+            c = cf.case
+            case, created = Case.objects.get_or_create(
+                code=c.id,
+                defaults=dict(slug=c.slug, title=c.title, region=c.tags.region, type=c.tags.type, difficulty=c.tags.difficulty),
+            )
+            version = case.versions.filter(content_hash=cf.content_hash).first()
+            if version is None:
+                number = (case.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+                version = CaseVersion.objects.create(
+                    case=case, number=number, content_hash=cf.content_hash, data=cf.data, source_path=cf.path.name
+                )
+                (report.created if created else report.new_versions).append(c.id)
+            else:
+                report.unchanged.append(c.id)
+            Case.objects.filter(pk=case.pk).update(
+                slug=c.slug,
+                title=c.title,
+                region=c.tags.region,
+                type=c.tags.type,
+                difficulty=c.tags.difficulty,
+                current_version=version,
+                retired=False,
+            )
+    return report

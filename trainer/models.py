@@ -1,0 +1,218 @@
+"""Attempts as an append-only event log of choices, plus classroom models.
+
+The engine (trainer/engine.py) holds every rule; these models store what
+happened and, once an attempt ends, the scores dashboards aggregate in SQL.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from cases.models import Case, CaseVersion, GuidanceItem
+from trainer.engine import Debrief, State
+
+INSTRUCTORS_GROUP = "Instructors"
+
+
+def is_instructor(user) -> bool:
+    return bool(user.is_authenticated and user.groups.filter(name=INSTRUCTORS_GROUP).exists())
+
+
+class AttemptQuerySet(models.QuerySet):
+    def for_user(self, user) -> AttemptQuerySet:
+        return self.filter(user=user)
+
+    def finished(self) -> AttemptQuerySet:
+        return self.filter(finished_at__isnull=False)
+
+    def in_progress(self) -> AttemptQuerySet:
+        return self.filter(finished_at__isnull=True)
+
+
+class Attempt(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attempts")
+    version = models.ForeignKey(CaseVersion, on_delete=models.PROTECT, related_name="attempts")
+    assignment = models.ForeignKey(
+        "Assignment", null=True, blank=True, on_delete=models.SET_NULL, related_name="attempts"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    late = models.BooleanField(default=False)
+    # Written once when the attempt ends, so dashboards group in SQL.
+    score_total = models.PositiveSmallIntegerField(null=True, blank=True)
+    score_redflags = models.PositiveSmallIntegerField(null=True, blank=True)
+    score_workup = models.PositiveSmallIntegerField(null=True, blank=True)
+    score_assessment = models.PositiveSmallIntegerField(null=True, blank=True)
+    score_efficiency = models.PositiveSmallIntegerField(null=True, blank=True)
+    score_plan = models.PositiveSmallIntegerField(null=True, blank=True)
+    unsafe = models.BooleanField(null=True, blank=True)
+    outcome_good = models.BooleanField(null=True, blank=True)
+
+    objects = AttemptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [
+            models.Index(fields=["user", "case", "-started_at"]),
+            models.Index(fields=["assignment", "user"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Attempt {self.pk} on {self.case_id} by {self.user_id}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.finished_at is not None
+
+    def choice_ids(self) -> list[str]:
+        return list(self.choices.order_by("seq").values_list("option_id", flat=True))
+
+    def state(self, choices: list[str] | None = None) -> State:
+        return self.version.playbook.replay(self.choice_ids() if choices is None else choices)
+
+    def debrief(self, choices: list[str] | None = None) -> Debrief:
+        return self.version.playbook.debrief(self.choice_ids() if choices is None else choices)
+
+    def choose(self, option_id: str) -> State:
+        """Record one choice. In one transaction: lock the attempt, replay the
+        stored choices, reject a choice that is not available now (storing
+        nothing), append one Choice row and, if the case ended, write the scores.
+
+        A repeat of a choice already made (a double click, two tabs) returns the
+        current state and stores nothing: each option can be chosen once per
+        attempt, and the unique (attempt, option_id) key backs that up."""
+        with transaction.atomic():
+            # The row lock serialises two tabs on one attempt (PostgreSQL);
+            # SQLite's IMMEDIATE transactions serialise all writers anyway.
+            Attempt.objects.select_for_update().only("id").get(pk=self.pk)
+            choices = self.choice_ids()
+            book = self.version.playbook
+            if option_id in choices:
+                return book.replay(choices)
+            state = book.replay([*choices, option_id])  # raises InvalidChoice
+            try:
+                with transaction.atomic():
+                    Choice.objects.create(attempt=self, seq=len(choices), option_id=option_id)
+            except IntegrityError:
+                return book.replay(self.choice_ids())
+            if state.finished:
+                self._record_result(book.debrief(state.chosen))
+            return state
+
+    def _record_result(self, report: Debrief) -> None:
+        now = timezone.now()
+        self.finished_at = now
+        self.late = bool(self.assignment_id and self.assignment.due_at and now > self.assignment.due_at)
+        self.score_total = report.total
+        for dim in report.dimensions:
+            setattr(self, f"score_{dim.key}", dim.score)
+        self.unsafe = report.unsafe
+        self.outcome_good = bool(report.outcome and report.outcome.good)
+        self.save()
+        known = set(GuidanceItem.objects.filter(id__in=[f.guidance_id for f in report.findings]).values_list("id", flat=True))
+        AttemptFinding.objects.bulk_create(
+            [
+                AttemptFinding(attempt=self, guidance_id=f.guidance_id, status=f.status)
+                for f in report.findings
+                if f.guidance_id in known
+            ]
+        )
+
+
+class Choice(models.Model):
+    """One learner choice. Append-only: rows are never updated or deleted."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="choices")
+    seq = models.PositiveIntegerField()
+    option_id = models.CharField(max_length=80)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["attempt", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "option_id"], name="one_choice_per_option"),
+            models.UniqueConstraint(fields=["attempt", "seq"], name="one_choice_per_seq"),
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Choices are append-only.")
+        super().save(*args, **kwargs)
+
+
+class AttemptFinding(models.Model):
+    """Per guidance id, what the debrief found; written when the attempt ends."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="findings")
+    guidance = models.ForeignKey(GuidanceItem, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20)  # elicited | missed | screened | not_screened | triggered
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["attempt", "guidance", "status"], name="unique_finding")]
+        indexes = [models.Index(fields=["guidance", "status"])]
+
+
+def new_join_code() -> str:
+    # Unambiguous characters only: codes are read aloud and typed from a slide.
+    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class Cohort(models.Model):
+    name = models.CharField(max_length=120)
+    join_code = models.CharField(max_length=16, unique=True, default=new_join_code)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    archived = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        LEARNER = "learner", "Learner"
+        INSTRUCTOR = "instructor", "Instructor"
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.LEARNER)
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cohort", "user"], name="one_membership")]
+        indexes = [models.Index(fields=["cohort", "role"])]
+
+
+class Assignment(models.Model):
+    class Mode(models.TextChoices):
+        PRACTICE = "practice", "Practice (debrief right away)"
+        ASSESSED = "assessed", "Assessed (debrief after the due time)"
+
+    class Counts(models.TextChoices):
+        FIRST = "first", "First attempt"
+        BEST = "best", "Best attempt"
+        LAST = "last", "Last attempt"
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="assignments")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="assignments")
+    opens_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField()
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.PRACTICE)
+    max_attempts = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty: unlimited")
+    counts = models.CharField(max_length=8, choices=Counts.choices, default=Counts.BEST)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case.code} for {self.cohort}"

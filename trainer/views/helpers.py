@@ -1,0 +1,47 @@
+from django.http import Http404, HttpRequest
+
+from trainer.engine import Entry, State
+from trainer.models import Attempt
+
+
+def get_attempt_for_learner(request: HttpRequest, pk: int) -> Attempt:
+    """The signed-in user's own attempt, or 404: another person's attempt does not
+    exist as far as this user can tell."""
+    try:
+        return Attempt.objects.select_related("version", "case").get(pk=pk, user=request.user)
+    except Attempt.DoesNotExist:
+        raise Http404("No such attempt.") from None
+
+
+def stage_context(attempt: Attempt, state: State, error: str = "") -> dict:
+    book = attempt.version.playbook
+    stage = book.stages[state.stage_id]
+    available = set(state.available)
+    options = [o for o in getattr(stage, "options", []) if o.id in available]
+    advance = next((c for c in state.available if c.endswith(":next")), None)
+    next_title = ""
+    if advance:
+        target = book.stages.get(book.resolve(stage.next, state.chosen) or "")
+        next_title = target.title if target else ""
+    return {
+        "attempt": attempt,
+        "case": book.case,
+        "state": state,
+        "stage": stage,
+        "options": options,
+        "advance": advance,
+        "next_title": next_title,
+        "transcript": _group(state.transcript),
+        "error": error,
+        "last_entry": state.transcript[-1] if state.transcript else None,
+    }
+
+
+def _group(entries: tuple[Entry, ...]) -> list[dict]:
+    """Transcript entries grouped by stage, in order, for headings."""
+    groups: list[dict] = []
+    for entry in entries:
+        if not groups or groups[-1]["stage_id"] != entry.stage_id:
+            groups.append({"stage_id": entry.stage_id, "title": entry.stage_title, "kind": entry.kind, "entries": []})
+        groups[-1]["entries"].append(entry)
+    return groups

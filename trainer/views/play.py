@@ -1,0 +1,103 @@
+"""Self-paced play: the case library, an attempt, one choice, the debrief."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET, require_POST
+
+from cases.models import Case
+from trainer.engine import InvalidChoice
+from trainer.models import Attempt
+from trainer.views.helpers import get_attempt_for_learner, stage_context
+
+FILTERS = ("region", "type", "difficulty")
+
+
+@require_GET
+def library(request: HttpRequest) -> HttpResponse:
+    """Every published case, filterable; for a learner, their own attempts on each."""
+    cases = Case.objects.published().select_related("current_version")
+    active = {}
+    for key in FILTERS:
+        value = request.GET.get(key, "")
+        if value:
+            cases = cases.filter(**{key: value})
+            active[key] = value
+    if request.user.is_authenticated:
+        cases = cases.prefetch_related(
+            Prefetch("attempts", queryset=Attempt.objects.for_user(request.user).order_by("-started_at"), to_attr="mine")
+        )
+    published = Case.objects.published()
+    filters = [
+        {"key": key, "values": [(v, v == active.get(key)) for v in sorted(set(published.values_list(key, flat=True)))]}
+        for key in FILTERS
+    ]
+    page = Paginator(cases, 20).get_page(request.GET.get("page"))
+    context = {"page": page, "filters": filters, "active": active}
+    template = "trainer/library.html#results" if request.htmx and not request.htmx.boosted else "trainer/library.html"
+    return TemplateResponse(request, template, context)
+
+
+@login_required
+@require_POST
+def start_attempt(request: HttpRequest, slug: str) -> HttpResponse:
+    """Start a new attempt on the case's current version (a retry is just another start)."""
+    case = get_object_or_404(Case.objects.published().select_related("current_version"), slug=slug)
+    attempt = Attempt.objects.create(user=request.user, case=case, version=case.current_version)
+    return redirect("attempt", pk=attempt.pk)
+
+
+@login_required
+@require_GET
+def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    attempt = get_attempt_for_learner(request, pk)
+    context = stage_context(attempt, attempt.state())
+    return TemplateResponse(request, "trainer/attempt.html", context)
+
+
+@login_required
+@require_POST
+def attempt_choose(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record one choice. htmx gets the updated play fragment; a plain form POST
+    is redirected back to the attempt page (post/redirect/get)."""
+    attempt = get_attempt_for_learner(request, pk)
+    option_id = request.POST.get("option", "")
+    error = ""
+    try:
+        state = attempt.choose(option_id)
+    except InvalidChoice as exc:
+        error = f"{exc} Nothing was recorded."
+        state = attempt.state()
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect("attempt", pk=attempt.pk)
+    context = stage_context(attempt, state, error=error)
+    return TemplateResponse(request, "trainer/attempt.html#play", context, status=422 if error else 200)
+
+
+@login_required
+@require_GET
+def attempt_debrief(request: HttpRequest, pk: int) -> HttpResponse:
+    attempt = get_attempt_for_learner(request, pk)
+    choices = attempt.choice_ids()
+    state = attempt.state(choices)
+    if not state.finished:
+        messages.info(request, "Finish the case to see its debrief.")
+        return redirect("attempt", pk=attempt.pk)
+    report = attempt.debrief(choices)
+    context = {
+        "dims": [(d, 5 * round(20 * d.score / d.max)) for d in report.dimensions],
+        "attempt": attempt,
+        "case": attempt.version.content,
+        "report": report,
+        "state": state,
+        "missed": [f for f in report.findings if f.status in ("missed", "not_screened")],
+        "triggered": [f for f in report.findings if f.status == "triggered"],
+        "covered": [f for f in report.findings if f.status in ("elicited", "screened")],
+    }
+    return TemplateResponse(request, "trainer/debrief.html", context)
