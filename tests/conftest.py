@@ -92,3 +92,26 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-quic",
         ],
     }
+
+
+TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN", "COMMIT")
+
+
+@pytest.fixture
+def assert_max_queries(django_assert_max_num_queries):
+    """Like django_assert_max_num_queries, but transaction control does not count:
+    the test's own wrapping transaction turns the view's BEGIN/COMMIT into
+    SAVEPOINT/RELEASE, which are not queries a budget is about."""
+    from contextlib import contextmanager
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    @contextmanager
+    def check(limit: int):
+        with CaptureQueriesContext(connection) as ctx:
+            yield ctx
+        real = [q["sql"] for q in ctx.captured_queries if not q["sql"].upper().startswith(TRANSACTION_CONTROL)]
+        assert len(real) <= limit, f"{len(real)} queries, budget {limit}:\n" + "\n".join(real)
+
+    return check

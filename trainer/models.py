@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from cases.models import Case, CaseVersion, GuidanceItem
@@ -78,31 +78,35 @@ class Attempt(models.Model):
     def debrief(self, choices: list[str] | None = None) -> Debrief:
         return self.version.playbook.debrief(self.choice_ids() if choices is None else choices)
 
-    def choose(self, option_id: str) -> State:
+    def choose(self, option_id: str, *, locked: bool = False) -> State:
         """Record one choice. In one transaction: lock the attempt, replay the
         stored choices, reject a choice that is not available now (storing
         nothing), append one Choice row and, if the case ended, write the scores.
 
         A repeat of a choice already made (a double click, two tabs) returns the
         current state and stores nothing: each option can be chosen once per
-        attempt, and the unique (attempt, option_id) key backs that up."""
+        attempt, and the unique (attempt, option_id) key backs that up.
+
+        `locked=True` means the caller already holds the row lock inside its own
+        transaction (the view fetches and locks in one query)."""
+        if locked:
+            return self._choose_locked(option_id)
         with transaction.atomic():
             # The row lock serialises two tabs on one attempt (PostgreSQL);
             # SQLite's IMMEDIATE transactions serialise all writers anyway.
             Attempt.objects.select_for_update().only("id").get(pk=self.pk)
-            choices = self.choice_ids()
-            book = self.version.playbook
-            if option_id in choices:
-                return book.replay(choices)
-            state = book.replay([*choices, option_id])  # raises InvalidChoice
-            try:
-                with transaction.atomic():
-                    Choice.objects.create(attempt=self, seq=len(choices), option_id=option_id)
-            except IntegrityError:
-                return book.replay(self.choice_ids())
-            if state.finished:
-                self._record_result(book.debrief(state.chosen))
-            return state
+            return self._choose_locked(option_id)
+
+    def _choose_locked(self, option_id: str) -> State:
+        choices = self.choice_ids()
+        book = self.version.playbook
+        if option_id in choices:
+            return book.replay(choices)
+        state = book.replay([*choices, option_id])  # raises InvalidChoice: nothing stored
+        Choice.objects.create(attempt=self, seq=len(choices), option_id=option_id)
+        if state.finished:
+            self._record_result(book.debrief(state.chosen))
+        return state
 
     def _record_result(self, report: Debrief) -> None:
         now = timezone.now()

@@ -4,11 +4,15 @@ from trainer.engine import Entry, State
 from trainer.models import Attempt
 
 
-def get_attempt_for_learner(request: HttpRequest, pk: int) -> Attempt:
+def get_attempt_for_learner(request: HttpRequest, pk: int, *, lock: bool = False) -> Attempt:
     """The signed-in user's own attempt, or 404: another person's attempt does not
-    exist as far as this user can tell."""
+    exist as far as this user can tell. `lock=True` (inside a transaction) also
+    takes the attempt's row lock, in the same query."""
+    attempts = Attempt.objects.select_related("version", "case")
+    if lock:
+        attempts = attempts.select_for_update(of=("self",))
     try:
-        return Attempt.objects.select_related("version", "case").get(pk=pk, user=request.user)
+        return attempts.get(pk=pk, user=request.user)
     except Attempt.DoesNotExist:
         raise Http404("No such attempt.") from None
 

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -64,14 +65,15 @@ def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def attempt_choose(request: HttpRequest, pk: int) -> HttpResponse:
     """Record one choice. htmx gets the updated play fragment; a plain form POST
     is redirected back to the attempt page (post/redirect/get)."""
-    attempt = get_attempt_for_learner(request, pk)
     option_id = request.POST.get("option", "")
     error = ""
-    try:
-        state = attempt.choose(option_id)
-    except InvalidChoice as exc:
-        error = f"{exc} Nothing was recorded."
-        state = attempt.state()
+    with transaction.atomic():
+        attempt = get_attempt_for_learner(request, pk, lock=True)
+        try:
+            state = attempt.choose(option_id, locked=True)
+        except InvalidChoice as exc:
+            error = f"{exc} Nothing was recorded."
+            state = attempt.state()
     if not request.htmx:
         if error:
             messages.error(request, error)

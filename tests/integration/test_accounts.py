@@ -1,0 +1,65 @@
+"""Sign up, log in, log out; learner is the default role."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+from django.urls import reverse
+
+from trainer.models import is_instructor
+from tests.factories import PASSWORD, UserFactory
+
+
+def test_signup_creates_a_learner_and_logs_them_in(anon_client, db):
+    response = anon_client.post(
+        reverse("signup"), {"username": "carol", "password1": PASSWORD, "password2": PASSWORD}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("library")
+    carol = get_user_model().objects.get(username="carol")
+    assert not is_instructor(carol)
+    assert anon_client.get(reverse("home")).context["user"] == carol
+
+
+def test_signup_with_mismatched_passwords_shows_the_error_and_keeps_the_username(anon_client, db):
+    response = anon_client.post(reverse("signup"), {"username": "carol", "password1": PASSWORD, "password2": "nope"})
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "didn’t match" in html or "didn't match" in html
+    assert 'value="carol"' in html
+    assert not get_user_model().objects.filter(username="carol").exists()
+
+
+def test_login_with_the_form_and_logout(anon_client, db):
+    UserFactory(username="dave")
+    response = anon_client.post(reverse("login"), {"username": "dave", "password": PASSWORD})
+    assert response.status_code == 302
+    assert anon_client.get(reverse("home")).context["user"].username == "dave"
+    anon_client.post(reverse("logout"))
+    assert not anon_client.get(reverse("home")).context["user"].is_authenticated
+
+
+def test_a_wrong_password_gets_a_clear_message(anon_client, db):
+    UserFactory(username="dave")
+    response = anon_client.post(reverse("login"), {"username": "dave", "password": "wrong"})
+    assert response.status_code == 200
+    assert "do not match" in response.content.decode()
+
+
+@override_settings(DEBUG=True)
+def test_seed_demo_creates_the_demo_accounts_with_the_given_password(db):
+    call_command("seed_demo", "--password", "pw-for-demo-1", stdout=StringIO())
+    users = get_user_model().objects.filter(username__startswith="demo-")
+    names = set(users.values_list("username", flat=True))
+    assert {"demo-instructor", "demo-student", "demo-student2"} <= names
+    assert is_instructor(users.get(username="demo-instructor"))
+    assert not is_instructor(users.get(username="demo-student"))
+    assert users.get(username="demo-student").check_password("pw-for-demo-1")
+
+
+@override_settings(DEBUG=False)
+def test_seed_demo_refuses_in_production_mode(db):
+    with pytest.raises(CommandError, match="Refusing"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not get_user_model().objects.filter(username="demo-student").exists()

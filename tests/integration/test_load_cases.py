@@ -1,0 +1,82 @@
+"""Loading is all or nothing; versions are immutable and keyed by content."""
+
+import shutil
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from cases.lint import LIBRARY_DIR
+from cases.models import Case, CaseVersion, ImmutableError
+from tests.factories import AttemptFactory, play
+
+C01 = LIBRARY_DIR / "C01-lumbar-strain-lift.yaml"
+
+
+@pytest.fixture
+def folder(tmp_path):
+    shutil.copy(C01, tmp_path / C01.name)
+    return tmp_path
+
+
+def test_an_unchanged_file_makes_no_new_version(library):
+    before = CaseVersion.objects.count()
+    out = StringIO()
+    call_command("load_cases", stdout=out)
+    assert CaseVersion.objects.count() == before
+    assert "0 new, 0 with a new version" in out.getvalue()
+
+
+def test_a_changed_file_makes_a_new_version_and_old_attempts_keep_theirs(library, folder):
+    attempt = AttemptFactory(code="C01")
+    play(attempt, ["H1", "history:next"])
+    old = attempt.version
+    path = folder / C01.name
+    path.write_text(path.read_text().replace("Urgent care", "Urgent care centre"))
+    call_command("load_cases", str(folder), stdout=StringIO())
+    case = Case.objects.get(code="C01")
+    assert case.current_version != old
+    assert case.current_version.number == old.number + 1
+    attempt.refresh_from_db()
+    assert attempt.version == old
+    assert attempt.state().stage_id == "exam"
+
+
+def test_comments_and_key_order_do_not_make_a_new_version(library, folder):
+    path = folder / C01.name
+    path.write_text("# a new comment\n" + path.read_text())
+    before = CaseVersion.objects.count()
+    call_command("load_cases", str(folder), stdout=StringIO())
+    assert CaseVersion.objects.count() == before
+
+
+def test_one_bad_file_loads_nothing_and_names_file_and_line(library, folder):
+    path = folder / C01.name
+    path.write_text(path.read_text().replace("Urgent care", "Urgent care centre"))
+    bad = folder / "C99-bad.yaml"
+    bad.write_text(C01.read_text().replace("id: C01", "id: C99").replace("slug: lumbar-strain-lift", "slug: bad").replace("next: exam", "next: nowhere"))
+    before = CaseVersion.objects.count()
+    err = StringIO()
+    with pytest.raises(CommandError, match="Nothing was loaded"):
+        call_command("load_cases", str(folder), stdout=StringIO(), stderr=err)
+    assert CaseVersion.objects.count() == before
+    assert not Case.objects.filter(code="C99").exists()
+    assert f"{bad}:" in err.getvalue() and "nowhere" in err.getvalue()
+
+
+def test_lint_cases_exits_non_zero_with_located_errors(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: C01\ntitle: [\n")
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("lint_cases", str(bad), stdout=StringIO(), stderr=err)
+    assert f"{bad}:2:" in err.getvalue() or f"{bad}:3:" in err.getvalue()
+
+
+def test_case_versions_cannot_be_edited_or_deleted(library):
+    version = Case.objects.get(code="C01").current_version
+    version.data = {}
+    with pytest.raises(ImmutableError):
+        version.save()
+    with pytest.raises(ImmutableError):
+        version.delete()

@@ -1,0 +1,205 @@
+"""The learner's case loop through HTTP: personas alice (learner), bob (another
+learner) and anonymous."""
+
+import pytest
+from django.urls import reverse
+
+from trainer.models import Attempt, AttemptFinding, Choice
+from tests.factories import AttemptFactory, play
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def attempt(library, alice):
+    return AttemptFactory(user=alice, code="C01")
+
+
+def choose(client, attempt, option, htmx=True):
+    return client.post(reverse("attempt_choose", args=[attempt.pk]), {"option": option}, **(HTMX if htmx else {}))
+
+
+# -- library and starting ------------------------------------------------------
+
+
+def test_anonymous_visitors_can_browse_the_library_but_not_play(anon_client, library):
+    page = anon_client.get(reverse("library"))
+    assert page.status_code == 200
+    assert "Acute lumbar strain after lifting" in page.content.decode()
+    start = anon_client.post(reverse("start_attempt", args=["lumbar-strain-lift"]))
+    assert start.status_code == 302 and start["Location"].startswith(reverse("login"))
+    assert not Attempt.objects.exists()
+
+
+def test_the_library_filters_by_region_type_and_difficulty(alice_client, library):
+    page = alice_client.get(reverse("library"), {"type": "benign"}).content.decode()
+    assert "Acute lumbar strain" in page
+    assert "fever and injecting" not in page
+    none = alice_client.get(reverse("library"), {"region": "no-such-region"}).content.decode()
+    assert "No case matches these filters" in none
+
+
+def test_the_library_filter_returns_only_the_results_fragment_to_htmx(alice_client, library):
+    page = alice_client.get(reverse("library"), {"type": "benign"}, **HTMX).content.decode()
+    assert page.lstrip().startswith('<div id="results">')
+    assert "<nav" not in page.split('id="results"')[0]
+
+
+def test_the_library_shows_the_learners_own_history_only(alice_client, alice, bob, library):
+    mine = AttemptFactory(user=alice, code="C01")
+    AttemptFactory(user=bob, code="C01")
+    page = alice_client.get(reverse("library")).content.decode()
+    assert reverse("attempt", args=[mine.pk]) in page
+    assert page.count("In progress since") == 1
+
+
+def test_starting_a_case_creates_an_attempt_on_its_current_version(alice_client, alice, library):
+    response = alice_client.post(reverse("start_attempt", args=["lumbar-strain-lift"]))
+    attempt = Attempt.objects.get(user=alice)
+    assert response["Location"] == reverse("attempt", args=[attempt.pk])
+    assert attempt.version == library["C01"].current_version
+
+
+def test_starting_needs_post(alice_client, library):
+    assert alice_client.get(reverse("start_attempt", args=["lumbar-strain-lift"])).status_code == 405
+
+
+# -- choices ------------------------------------------------------------------
+
+
+def test_an_htmx_choice_returns_the_fragment_with_the_answer(alice_client, attempt):
+    response = choose(alice_client, attempt, "H1")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<div id="play"')
+    assert "felt a sudden grab" in html
+    assert "<html" not in html
+    assert list(attempt.choices.values_list("option_id", flat=True)) == ["H1"]
+
+
+def test_without_javascript_a_choice_redirects_and_the_page_shows_it(alice_client, attempt):
+    response = choose(alice_client, attempt, "H1", htmx=False)
+    assert response.status_code == 302 and response["Location"] == reverse("attempt", args=[attempt.pk])
+    page = alice_client.get(response["Location"]).content.decode()
+    assert "felt a sudden grab" in page
+
+
+def test_a_double_click_stores_one_choice(alice_client, attempt):
+    first = choose(alice_client, attempt, "H1")
+    second = choose(alice_client, attempt, "H1")
+    assert first.status_code == second.status_code == 200
+    assert attempt.choices.count() == 1
+
+
+def test_an_unavailable_option_is_rejected_with_a_message_and_nothing_stored(alice_client, attempt):
+    response = choose(alice_client, attempt, "W1")
+    assert response.status_code == 422
+    assert "not available at this stage" in response.content.decode()
+    assert "Nothing was recorded" in response.content.decode()
+    assert attempt.choices.count() == 0
+
+
+def test_a_tampered_option_without_javascript_is_rejected_with_a_message(alice_client, attempt):
+    response = choose(alice_client, attempt, "<script>alert(1)</script>", htmx=False)
+    page = alice_client.get(response["Location"]).content.decode()
+    assert "There is no such option in this case" in page
+    assert "<script>alert(1)" not in page
+    assert attempt.choices.count() == 0
+
+
+def test_a_finished_attempt_rejects_further_choices(alice_client, attempt):
+    play(attempt, attempt.version.playbook.best_choices)
+    count = attempt.choices.count()
+    response = choose(alice_client, attempt, "W2")
+    assert response.status_code == 422
+    assert "finished" in response.content.decode()
+    assert attempt.choices.count() == count
+
+
+def test_another_persons_attempt_is_a_404_for_every_view(bob_client, attempt):
+    assert bob_client.get(reverse("attempt", args=[attempt.pk])).status_code == 404
+    assert choose(bob_client, attempt, "H1").status_code == 404
+    assert bob_client.get(reverse("debrief", args=[attempt.pk])).status_code == 404
+    assert attempt.choices.count() == 0
+
+
+def test_anonymous_is_sent_to_log_in_for_an_attempt(anon_client, attempt):
+    response = anon_client.get(reverse("attempt", args=[attempt.pk]))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_the_attempt_resumes_where_it_stood_in_a_new_session(alice, attempt):
+    from django.test import Client
+
+    first = Client()
+    first.force_login(alice)
+    for option in ("H1", "H4", "history:next", "X2"):
+        assert choose(first, attempt, option).status_code == 200
+    first.post(reverse("logout"))
+    again = Client()
+    again.force_login(alice)
+    page = again.get(reverse("attempt", args=[attempt.pk])).content.decode()
+    assert "No midline bony tenderness" in page  # the X2 finding
+    assert "Examination" in page and "Move on to Work-up" in page
+
+
+# -- debrief ------------------------------------------------------------------
+
+
+def test_the_debrief_waits_for_the_end_of_the_case(alice_client, attempt):
+    response = alice_client.get(reverse("debrief", args=[attempt.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("attempt", args=[attempt.pk])
+
+
+def test_a_finished_attempt_stores_its_scores_for_dashboards(attempt):
+    path = ["H1", "history:next", "X2", "exam:next", "W4", "E", "P2"]
+    play(attempt, path)
+    attempt.refresh_from_db()
+    report = attempt.debrief()
+    assert attempt.finished_at is not None
+    assert attempt.score_total == report.total
+    assert attempt.score_workup == 5
+    assert attempt.unsafe is False and attempt.outcome_good is False
+    stored = set(AttemptFinding.objects.filter(attempt=attempt).values_list("guidance_id", "status"))
+    assert ("rf-systemic", "not_screened") in stored
+    assert ("tp-imaging-selective", "triggered") in stored
+
+
+def test_the_debrief_names_missed_red_flags_and_pitfalls_with_their_sources(alice_client, attempt):
+    play(attempt, ["H1", "history:next", "X2", "exam:next", "W4", "E", "P2"])
+    page = alice_client.get(reverse("debrief", args=[attempt.pk])).content.decode()
+    assert "Red flags you missed" in page
+    assert "rf-bowel-bladder" in page
+    assert "Muscle Spasm Procedure overview (How it is applied)" in page  # its seed section
+    assert "pf-non-specific" in page and "tp-imaging-selective" in page
+    assert "Review after imaging" in page  # the consequence the learner sees
+    assert "Conservative care" in page  # what the best path would have done
+    assert "Try this case again" in page
+
+
+def test_retry_starts_a_new_attempt(alice_client, alice, attempt):
+    play(attempt, attempt.version.playbook.best_choices)
+    alice_client.post(reverse("start_attempt", args=["lumbar-strain-lift"]))
+    assert Attempt.objects.filter(user=alice).count() == 2
+    assert Attempt.objects.filter(user=alice, finished_at__isnull=True).count() == 1
+
+
+# -- query budgets (issue 6) ---------------------------------------------------
+
+
+def test_a_choice_post_stays_within_its_query_budget(alice_client, attempt, assert_max_queries):
+    choose(alice_client, attempt, "H1")
+    with assert_max_queries(5):
+        assert choose(alice_client, attempt, "H4").status_code == 200
+
+
+def test_the_attempt_page_stays_within_its_query_budget(alice_client, attempt, django_assert_max_num_queries):
+    play(attempt, ["H1", "H4", "history:next"])
+    with django_assert_max_num_queries(6):
+        assert alice_client.get(reverse("attempt", args=[attempt.pk])).status_code == 200
+
+
+def test_the_debrief_stays_within_its_query_budget(alice_client, attempt, django_assert_max_num_queries):
+    play(attempt, attempt.version.playbook.best_choices)
+    with django_assert_max_num_queries(8):
+        assert alice_client.get(reverse("debrief", args=[attempt.pk])).status_code == 200

@@ -1,0 +1,124 @@
+"""The engine's rules, without a database."""
+
+import pytest
+
+from cases.lint import load_catalogue
+from trainer.engine import SAFETY_CAP, InvalidChoice, Playbook, advance_id
+from tests.unit.cases_fixture import mini_case
+
+BEST = ["H7", "H5", "H1", "history:next", "X10", "exam:next", "W7", "A", "P1"]
+
+
+@pytest.fixture(scope="module")
+def book():
+    return Playbook(mini_case(), load_catalogue())
+
+
+def test_a_new_attempt_starts_at_history_with_every_question_and_no_way_forward(book):
+    state = book.replay([])
+    assert state.stage_id == "history"
+    assert state.available == ("H7", "H5", "H1", "L1")
+    assert not state.can_advance
+    assert not state.finished
+
+
+def test_a_question_reveals_its_answer_and_unlocks_moving_on(book):
+    state = book.replay(["H7"])
+    assert state.transcript[-1].text == "Yes, fevers."
+    assert "H7" not in state.available
+    assert advance_id("history") in state.available
+
+
+def test_moving_on_before_asking_anything_is_rejected_with_a_reason(book):
+    with pytest.raises(InvalidChoice, match="at least one"):
+        book.replay(["history:next"])
+
+
+def test_the_same_question_twice_is_rejected(book):
+    with pytest.raises(InvalidChoice, match="already"):
+        book.replay(["H7", "H7"])
+
+
+def test_an_option_of_a_later_stage_is_not_available_yet(book):
+    with pytest.raises(InvalidChoice, match="not available"):
+        book.replay(["H7", "W7"])
+
+
+def test_an_unknown_option_is_named_as_such(book):
+    with pytest.raises(InvalidChoice, match="no such option"):
+        book.replay(["<script>"])
+
+
+def test_nothing_can_be_chosen_after_the_outcome(book):
+    state = book.replay(BEST)
+    assert state.finished and state.available == ()
+    with pytest.raises(InvalidChoice, match="finished"):
+        book.replay([*BEST, "R1"])
+
+
+def test_the_best_path_is_derived_from_yields_and_grades(book):
+    assert list(book.best_choices) == BEST
+
+
+def test_the_best_path_scores_full_marks_and_is_safe(book):
+    report = book.debrief(BEST)
+    assert report.total == 100
+    assert not report.unsafe
+    assert report.outcome.id == "good"
+    assert report.band == "excellent"
+    assert {f.guidance_id: f.status for f in report.findings} == {"rf-infection": "elicited", "rf-sensory": "screened"}
+
+
+def test_a_wrong_workup_leads_to_the_return_visit_and_bad_outcome(book):
+    state = book.replay(["H7", "history:next", "X10", "exam:next", "W1", "A", "P1"])
+    assert state.stage_id == "return"
+    state = book.replay([*state.chosen, "R1"])
+    assert state.finished and state.stage_id == "bad"
+    assert state.transcript[-1].text == "Returns with weakness."
+
+
+def test_a_dangerous_decision_caps_the_score_and_marks_the_attempt_unsafe(book):
+    report = book.debrief(["H7", "H5", "H1", "history:next", "X10", "exam:next", "W1", "A", "P1", "R1"])
+    assert report.unsafe
+    assert report.raw_total > SAFETY_CAP
+    assert report.total == SAFETY_CAP
+    assert any("Dangerous decision" in r for r in report.safety_reasons)
+    assert "pf-misattribution" in report.triggered
+
+
+def test_a_present_red_flag_left_unelicited_is_missed_and_unsafe(book):
+    report = book.debrief(["H1", "history:next", "X10", "exam:next", "W7", "A", "P1"])
+    findings = {f.guidance_id: f for f in report.findings}
+    assert findings["rf-infection"].status == "missed"
+    assert findings["rf-sensory"].status == "not_screened"
+    assert findings["rf-infection"].statement  # statement and section come from the catalogue
+    assert findings["rf-infection"].section.startswith("Contraindications")
+    assert report.unsafe
+    assert report.score("redflags") == 0
+    assert set(report.missed_red_flags) == {"rf-infection", "rf-sensory"}
+
+
+def test_an_unsafe_manoeuvre_trips_the_safety_gate(book):
+    report = book.debrief(["H7", "H5", "H1", "history:next", "X10", "X3", "exam:next", "W7", "A", "P1"])
+    assert report.unsafe
+    assert any("Unsafe manoeuvre" in r for r in report.safety_reasons)
+
+
+def test_efficiency_loses_two_per_low_yield_item_and_one_per_missed_essential(book):
+    report = book.debrief(["H7", "H5", "L1", "history:next", "X10", "exam:next", "W7", "A", "P1"])
+    # L1 is low yield (-2); H1 is essential and screens no red flag (-1).
+    assert report.score("efficiency") == 10 - 2 - 1
+    assert [o.id for o in report.missed_essentials] == ["H1"]
+
+
+def test_a_wrong_assessment_scores_zero_and_names_its_pitfall(book):
+    report = book.debrief(["H7", "H5", "H1", "history:next", "X10", "exam:next", "W7", "B", "P1"])
+    assert report.score("assessment") == 0
+    assert "pf-non-specific" in report.triggered
+    review = next(d for d in report.decisions if d.dimension == "assessment")
+    assert review.chosen.id == "B" and [b.id for b in review.best] == ["A"]
+
+
+def test_partial_workup_earns_partial_credit(book):
+    report = book.debrief(["H7", "H5", "H1", "history:next", "X10", "exam:next", "W2", "A", "P1"])
+    assert report.score("workup") == 12
