@@ -97,6 +97,10 @@ class Finding:
     ext: bool
     because: tuple[str, ...] = ()
 
+    @property
+    def status_label(self) -> str:
+        return self.status.replace("_", " ")
+
 
 @dataclass(frozen=True)
 class DimensionScore:

@@ -1,3 +1,5 @@
+import random
+
 from django.http import Http404, HttpRequest
 
 from trainer.engine import Entry, State
@@ -22,6 +24,10 @@ def stage_context(attempt: Attempt, state: State, error: str = "") -> dict:
     stage = book.stages[state.stage_id]
     available = set(state.available)
     options = [o for o in getattr(stage, "options", []) if o.id in available]
+    if stage.kind == "decision":
+        # Authors tend to list the best option first; a stable per-attempt shuffle
+        # removes that cue without reordering between page loads.
+        random.Random(f"{attempt.pk}:{stage.id}").shuffle(options)
     advance = next((c for c in state.available if c.endswith(":next")), None)
     next_title = ""
     if advance:
