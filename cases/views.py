@@ -1,8 +1,11 @@
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
 from cases.models import Case, GuidanceItem
+from cases.report import ext_guidance, ext_items
+from trainer.models import is_instructor
 
 
 @require_GET
@@ -19,3 +22,22 @@ def guidance(request: HttpRequest) -> HttpResponse:
         rows = [(item, used_by.get(item.id, [])) for item in items if item.kind == kind]
         groups.append({"kind": kind, "label": label, "rows": rows})
     return TemplateResponse(request, "cases/guidance.html", {"groups": groups})
+
+
+@login_required
+@require_GET
+def clinical_review(request: HttpRequest) -> HttpResponse:
+    """Instructors only (others get a 404): every `ext` item of the published
+    cases and of the guidance catalogue, for a clinician's sign-off."""
+    if not is_instructor(request.user):
+        raise Http404("No such page.")
+    cases = [ext_items(c.current_version.content) for c in Case.objects.published().select_related("current_version")]
+    kind_labels = dict(GuidanceItem.Kind.choices)
+    guidance_items = [(e, kind_labels[e.kind.value]) for e in ext_guidance(i.as_entry() for i in GuidanceItem.objects.all())]
+    context = {
+        "cases": [c for c in cases if not c.empty],
+        "cases_without_ext": [c for c in cases if c.empty],
+        "guidance_items": guidance_items,
+        "total": sum(len(c.items) + len(c.notes) for c in cases) + len(guidance_items),
+    }
+    return TemplateResponse(request, "cases/clinical_review.html", context)

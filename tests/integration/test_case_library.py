@@ -1,0 +1,303 @@
+"""The whole case library: lint, shape, and for every case the best path and the
+main wrong path of the blueprint (shared/content-blueprint.md §2), played through
+the real model (Attempt.choose), as the views do."""
+
+from dataclasses import dataclass
+from io import StringIO
+
+import re
+
+import pytest
+from django.core.management import call_command
+
+from cases.lint import library_files
+
+from cases.format import DecisionStage, Dimension, OutcomeStage, PickStage, Transition
+from trainer.engine import TOP_BAND
+from trainer.models import AttemptFinding
+from tests.factories import AttemptFactory, play
+
+CODES = [f"C{n:02d}" for n in range(1, 15)]
+BENIGN = ["C01", "C02", "C06", "C12", "C13"]
+
+
+@dataclass(frozen=True)
+class WrongPath:
+    """The ✗ path of one case, and what its debrief must say (blueprint §2/§3)."""
+
+    choices: tuple[str, ...]
+    outcome: str  # the bad outcome stage it ends in
+    unsafe: bool
+    missed: frozenset[str] = frozenset()  # present red flags left unelicited
+    triggered: frozenset[str] = frozenset()  # pitfalls / teaching points the debrief must list
+    outcome_cites: frozenset[str] = frozenset()  # ids the ✗ outcome names in the blueprint
+    unsafe_manoeuvre: bool = False
+
+
+def _path(history, exam, *decisions):
+    return (*history, "history:next", *exam, "exam:next", *decisions)
+
+
+# Red-flag cases: the learner skips every question and manoeuvre that would elicit
+# the present red flags, then takes the conservative/"muscle relaxant" route.
+# Benign cases: a full screen, then the over-investigation (C12: the blueprint's ✗
+# is treating the strain as a cramp). C08: "spasm pills" for spasticity.
+WRONG = {
+    "C01": WrongPath(
+        _path(["H1", "H3", "H4", "H5", "H6", "H7", "H8"], ["X2", "X3", "X4", "X9", "X6"], "W4", "A", "P1"),
+        outcome="review-after-imaging",
+        unsafe=False,
+        triggered=frozenset({"tp-imaging-selective"}),
+        outcome_cites=frozenset({"tp-imaging-selective"}),
+    ),
+    "C02": WrongPath(
+        _path(["H1", "H2", "H4", "H5", "H7", "H11"], ["X2", "X3", "X4", "X6"], "W2", "A", "P1"),
+        outcome="review-after-imaging",
+        unsafe=False,
+        triggered=frozenset({"tp-imaging-selective"}),
+        outcome_cites=frozenset({"tp-imaging-selective"}),
+    ),
+    "C03": WrongPath(
+        _path(["H1", "H11", "L1"], ["X2", "X1", "X3"], "W1", "B", "P3", "R3"),
+        outcome="outcome-bad",
+        unsafe=True,
+        missed=frozenset({"rf-systemic", "rf-infection", "rf-nonmechanical"}),
+        triggered=frozenset({"pf-misattribution", "pf-overemphasis"}),
+        outcome_cites=frozenset({"pf-misattribution", "pf-overemphasis"}),
+    ),
+    "C04": WrongPath(
+        _path(["H12", "H2", "H7", "H8", "H11"], ["X2", "X5", "X9"], "W9", "B", "P3", "R3"),
+        outcome="outcome-bad",
+        unsafe=True,
+        missed=frozenset({"rf-bowel-bladder", "rf-sensory", "rf-neuro-progressive"}),
+        triggered=frozenset({"pf-misattribution", "pf-overemphasis", "tp-meds-not-automatic"}),
+        outcome_cites=frozenset({"pf-overemphasis"}),
+    ),
+    "C05": WrongPath(
+        _path(["H1", "H2", "H10"], ["X3", "X1"], "W1", "B", "P2", "R3"),
+        outcome="outcome-bad",
+        unsafe=True,
+        missed=frozenset({"rf-trauma", "rf-sensory"}),
+        triggered=frozenset({"pf-misattribution", "pf-overemphasis"}),
+        outcome_cites=frozenset({"rf-trauma", "pf-misattribution"}),
+        unsafe_manoeuvre=True,
+    ),
+    "C06": WrongPath(
+        _path(["H3", "H1", "H12", "H7", "H4"], ["X9", "X2"], "W4", "A", "P1"),
+        outcome="review-after-scan",
+        unsafe=False,
+        triggered=frozenset({"tp-imaging-selective"}),
+        outcome_cites=frozenset({"tp-imaging-selective"}),
+    ),
+    "C07": WrongPath(
+        _path(["H3", "H4", "H5", "H7"], ["X10", "X4", "X5", "X8"], "W1", "B", "P3", "R3"),
+        outcome="outcome-delayed",
+        unsafe=True,
+        missed=frozenset({"rf-generalized"}),
+        triggered=frozenset({"pf-cramp-confusion", "pf-misattribution"}),
+        outcome_cites=frozenset({"rf-generalized"}),
+    ),
+    "C08": WrongPath(
+        _path(["H3", "H4", "H1", "H10"], ["X4", "X3", "X1"], "W9", "B", "P2", "R2"),
+        outcome="outcome-contracture",
+        unsafe=False,  # no red flag is present: a poor plan, not a safety failure
+        triggered=frozenset({"pf-terminology", "tp-meds-not-automatic", "pf-spasticity-confusion"}),
+        outcome_cites=frozenset({"pf-terminology", "tp-meds-not-automatic"}),
+    ),
+    "C09": WrongPath(
+        _path(["H3", "H5", "H12", "H6", "H10"], ["X8", "X5", "X6", "X7"], "W1", "B", "P3", "R3"),
+        outcome="outcome-aspiration",
+        unsafe=True,
+        missed=frozenset({"rf-neuro-progressive", "rf-systemic"}),
+        triggered=frozenset({"pf-fasciculation-confusion", "pf-misattribution", "pf-overemphasis"}),
+        outcome_cites=frozenset({"pf-overemphasis"}),
+    ),
+    "C10": WrongPath(
+        _path(["H1", "H11", "H3", "H10", "H9"], ["X1", "X9", "X3", "X2"], "W1", "B", "P2", "R2"),
+        outcome="outcome-bad",
+        unsafe=True,
+        missed=frozenset({"rf-systemic", "rf-infection"}),
+        triggered=frozenset({"pf-misattribution", "pf-overemphasis", "pf-exam-distortion"}),
+        outcome_cites=frozenset({"pf-misattribution", "pf-non-specific"}),
+    ),
+    "C11": WrongPath(
+        _path(["H1", "H4", "H5", "H6", "H11"], ["X2", "X4", "X5", "X6", "X3"], "W1", "B", "P3", "R3"),
+        outcome="outcome-bad",
+        unsafe=True,
+        missed=frozenset({"rf-nonmechanical", "rf-systemic"}),
+        triggered=frozenset({"pf-misattribution", "pf-overemphasis"}),
+        outcome_cites=frozenset({"pf-misattribution", "pf-overemphasis"}),
+    ),
+    "C12": WrongPath(
+        _path(["H1", "H3", "H2", "H5", "H11"], ["X2", "X9", "X1"], "W6", "B", "P3"),
+        outcome="outcome-reinjury",
+        unsafe=False,
+        triggered=frozenset({"pf-cramp-confusion", "pf-strain-confusion"}),
+        outcome_cites=frozenset({"pf-strain-confusion"}),
+    ),
+    "C13": WrongPath(
+        _path(["H1", "H3", "H4", "H5", "H6", "H7", "H8", "H13"], ["X3", "X2", "X4", "X6", "X9"], "W4", "A", "P1"),
+        outcome="outcome-after-mri",
+        unsafe=False,
+        triggered=frozenset({"tp-imaging-selective"}),
+        outcome_cites=frozenset({"tp-imaging-selective"}),
+    ),
+    "C14": WrongPath(
+        _path(["H1", "H2", "H7", "H4", "H10"], ["X3", "X9", "X2"], "W1", "C", "P3", "R2"),
+        outcome="outcome-bad",
+        unsafe=True,
+        missed=frozenset({"rf-inflammatory", "rf-nonmechanical"}),
+        triggered=frozenset({"pf-misattribution", "pf-non-specific"}),
+        outcome_cites=frozenset({"pf-non-specific"}),
+    ),
+}
+
+# Benign cases: the imaging (or, for C06, the scan) the blueprint calls over-investigation.
+OVER_INVESTIGATION = {"C01": "W4", "C02": "W2", "C06": "W4", "C12": "W4", "C13": "W4"}
+
+pytestmark = pytest.mark.django_db
+
+
+def _assert_stored(attempt, report):
+    """The Attempt row and its AttemptFinding rows say what the debrief says."""
+    attempt.refresh_from_db()
+    assert attempt.is_finished
+    assert attempt.score_total == report.total
+    for dim in report.dimensions:
+        assert getattr(attempt, f"score_{dim.key}") == dim.score
+    assert attempt.unsafe is report.unsafe
+    assert attempt.outcome_good is bool(report.outcome and report.outcome.good)
+    stored = set(AttemptFinding.objects.filter(attempt=attempt).values_list("guidance_id", "status"))
+    assert stored == {(f.guidance_id, f.status) for f in report.findings}
+
+
+def test_the_table_covers_every_case():
+    assert sorted(WRONG) == CODES
+    assert set(OVER_INVESTIGATION) == set(BENIGN)
+
+
+def test_lint_cases_is_clean_on_the_whole_library():
+    out = StringIO()
+    call_command("lint_cases", stdout=out, stderr=out)
+    assert "14 case file(s) OK." in out.getvalue()
+
+
+def test_the_library_has_the_fourteen_blueprint_cases(library):
+    assert sorted(library) == CODES
+    types = {code: case.type for code, case in library.items()}
+    assert sorted(c for c, t in types.items() if t == "benign") == BENIGN
+
+
+def test_every_file_starts_with_the_editor_schema_line():
+    files = library_files()
+    assert len(files) == 14
+    for path in files:
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first == "# yaml-language-server: $schema=../schema.json", path.name
+
+
+def test_each_case_names_a_different_patient(library):
+    """The vignette opens with the patient's name ("Mr Daniel Okafor, 34, ..."); no
+    two cases may share one, or learners mix the stories up."""
+    names = {}
+    for code, case in library.items():
+        match = re.match(r"(?:(?:Mr|Mrs|Ms|Miss|Dr) )?([A-Z][a-z]+(?: [A-Z][A-Za-z'-]+)+), \d+", case.current_version.content.vignette)
+        assert match, f"{code}: the vignette does not open with the patient's name and age"
+        names.setdefault(match.group(1), []).append(code)
+    assert {n: c for n, c in names.items() if len(c) > 1} == {}
+    assert len(names) == 14
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_case_shape(library, code):
+    case = library[code].current_version.content
+    stages = {s.id: s for s in case.stages}
+    history = [s for s in case.stages if isinstance(s, PickStage) and s.kind == "history"]
+    exam = [s for s in case.stages if isinstance(s, PickStage) and s.kind == "exam"]
+    assert sum(len(s.options) for s in history) >= 8
+    assert sum(len(s.options) for s in exam) >= 6
+    decisions = [s for s in case.stages if isinstance(s, DecisionStage)]
+    assert any(s.scores is Dimension.workup for s in decisions)
+    assessments = [s for s in decisions if s.scores is Dimension.assessment]
+    assert assessments and all(4 <= len(s.options) <= 6 for s in assessments)
+
+    # A consequence branch: some path from the start reaches an outcome marked good: false.
+    def targets(nxt):
+        if nxt is None:
+            return []
+        return [nxt] if isinstance(nxt, str) else [rule.goto for rule in nxt if isinstance(rule, Transition)]
+
+    seen, todo = set(), [case.start]
+    while todo:
+        sid = todo.pop()
+        if sid in seen:
+            continue
+        seen.add(sid)
+        stage = stages[sid]
+        todo.extend(targets(getattr(stage, "next", None)))
+        for opt in getattr(stage, "options", []):
+            todo.extend(targets(getattr(opt, "next", None)))
+    reachable_outcomes = [stages[s] for s in seen if isinstance(stages[s], OutcomeStage)]
+    assert any(o.good for o in reachable_outcomes)
+    assert any(not o.good for o in reachable_outcomes)
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_best_path_is_safe_top_band_and_good(library, code):
+    attempt = AttemptFactory(code=code)
+    best = attempt.version.playbook.best_choices
+    assert best, f"{code} has no best path"
+    state = play(attempt, best)
+    assert state.finished
+    report = attempt.debrief()
+    assert not report.unsafe, report.safety_reasons
+    assert report.total >= TOP_BAND
+    assert report.outcome is not None and report.outcome.good
+    assert not report.missed_red_flags
+    _assert_stored(attempt, report)
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_main_wrong_path(library, code):
+    wrong = WRONG[code]
+    attempt = AttemptFactory(code=code)
+    state = play(attempt, wrong.choices)
+    assert state.finished
+    report = attempt.debrief()
+
+    assert report.outcome is not None and report.outcome.id == wrong.outcome
+    assert report.outcome.good is False
+    assert wrong.outcome_cites <= set(report.outcome.cites)
+    assert report.unsafe is wrong.unsafe, report.safety_reasons
+    if wrong.unsafe:
+        assert report.total <= 40  # the safety cap
+    assert report.score("workup") < 25
+
+    missed = {f.guidance_id for f in report.findings if f.status == "missed"}
+    assert missed == wrong.missed
+    assert wrong.triggered <= set(report.triggered)
+    # Every finding carries its guidance statement and seed section for the debrief.
+    for finding in report.findings:
+        assert finding.statement and finding.section, finding.guidance_id
+    if wrong.unsafe_manoeuvre:
+        assert any(r.startswith("Unsafe manoeuvre") for r in report.safety_reasons)
+    _assert_stored(attempt, report)
+
+
+@pytest.mark.parametrize("code", BENIGN)
+def test_over_investigation_of_a_benign_case_is_visible(library, code):
+    """Full screen, best assessment and plan, but imaging nobody needed."""
+    book = library[code].current_version.playbook
+    choices = []
+    for cid in book.best_choices:
+        stage = book.stages.get(book.option_stage.get(cid, ""))
+        is_workup = isinstance(stage, DecisionStage) and stage.scores is Dimension.workup
+        choices.append(OVER_INVESTIGATION[code] if is_workup else cid)
+    attempt = AttemptFactory(code=code)
+    play(attempt, choices)
+    report = attempt.debrief()
+    assert not report.unsafe
+    assert "tp-imaging-selective" in report.triggered
+    assert report.score("workup") < 25
+    assert report.total < TOP_BAND
+    _assert_stored(attempt, report)
