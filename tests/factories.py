@@ -89,3 +89,52 @@ def play(attempt, choices):
     for choice in choices:
         state = attempt.choose(choice)
     return state
+
+
+# -- classroom (issue 4) -----------------------------------------------------------
+
+
+class TaughtCohortFactory(CohortFactory):
+    """A cohort whose creator is on its roster as instructor, as the create view makes it."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def taught(self, create, extracted, **kwargs):
+        if create:
+            Membership.objects.get_or_create(cohort=self, user=self.created_by, defaults={"role": Membership.Role.INSTRUCTOR})
+
+
+def enrol(cohort, *users, role=Membership.Role.LEARNER):
+    for user in users:
+        MembershipFactory(cohort=cohort, user=user, role=role)
+    return users
+
+
+def play_assigned(user, assignment, choices=None):
+    """Start `user`'s attempt on `assignment` as the start view does, then play
+    `choices` (default: the case's best path) through Attempt.choose."""
+    from trainer import classroom
+
+    attempt, _ = classroom.start_assignment(user, assignment)
+    play(attempt, attempt.version.playbook.best_choices if choices is None else choices)
+    attempt.refresh_from_db()
+    return attempt
+
+
+class ClassroomWorld:
+    """The personas of every classroom permission test: an instructor and a learner
+    of one cohort, a learner outside it, and the instructor of another cohort."""
+
+    def __init__(self, code: str = "C01"):
+        self.instructor = UserFactory(username="ines", instructor=True)
+        self.cohort = TaughtCohortFactory(name="Ines's class", created_by=self.instructor)
+        self.learner = UserFactory(username="lena")
+        self.outsider = UserFactory(username="otto")
+        self.other_instructor = UserFactory(username="oscar", instructor=True)
+        self.other_cohort = TaughtCohortFactory(name="Oscar's class", created_by=self.other_instructor)
+        enrol(self.cohort, self.learner)
+        enrol(self.other_cohort, self.outsider)
+        self.assignment = AssignmentFactory(cohort=self.cohort, code=code)
+        self.attempt = play_assigned(self.learner, self.assignment)

@@ -2,15 +2,25 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
-from trainer.models import Attempt
+from trainer import classroom
+from trainer.forms import JoinForm
+from trainer.models import Attempt, Membership
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """Anonymous: what the trainer is. Signed in: where you left off."""
+    """Anonymous: what the trainer is. Signed in: assigned exercises first, then
+    self-paced practice, then the learner's own attempt history."""
     context = {}
     if request.user.is_authenticated:
-        attempts = Attempt.objects.for_user(request.user).select_related("case")
-        context["in_progress"] = list(attempts.in_progress()[:10])
-        context["recent"] = list(attempts.finished().order_by("-finished_at")[:10])
+        attempts = Attempt.objects.for_user(request.user).select_related("case", "assignment")
+        context["assigned"] = classroom.learner_cells(request.user)
+        context["in_cohort"] = bool(context["assigned"]) or Membership.objects.filter(
+            user=request.user, role=Membership.Role.LEARNER
+        ).exists()
+        # Assigned work in progress is listed with its assignment above.
+        context["in_progress"] = list(attempts.in_progress().filter(assignment__isnull=True)[:10])
+        history = attempts.finished().order_by("-finished_at")[:20]
+        context["recent"] = [(a, classroom.debrief_locked_until(a)) for a in history]
+        context["join_form"] = JoinForm()
     return TemplateResponse(request, "trainer/home.html", context)

@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.models import Case
+from trainer import classroom
 from trainer.engine import InvalidChoice
 from trainer.models import Attempt
 from trainer.views.helpers import get_attempt_for_learner, stage_context
@@ -30,7 +31,11 @@ def library(request: HttpRequest) -> HttpResponse:
             active[key] = value
     if request.user.is_authenticated:
         cases = cases.prefetch_related(
-            Prefetch("attempts", queryset=Attempt.objects.for_user(request.user).order_by("-started_at"), to_attr="mine")
+            Prefetch(
+                "attempts",
+                queryset=Attempt.objects.for_user(request.user).select_related("assignment").order_by("-started_at"),
+                to_attr="mine",
+            )
         )
     published = Case.objects.published()
     filters = [
@@ -48,6 +53,9 @@ def library(request: HttpRequest) -> HttpResponse:
 def start_attempt(request: HttpRequest, slug: str) -> HttpResponse:
     """Start a new attempt on the case's current version (a retry is just another start)."""
     case = get_object_or_404(Case.objects.published().select_related("current_version"), slug=slug)
+    if notice := classroom.practice_notice(request.user, case):
+        messages.info(request, notice)
+        return redirect("home")
     attempt = Attempt.objects.create(user=request.user, case=case, version=case.current_version)
     return redirect("attempt", pk=attempt.pk)
 
@@ -86,6 +94,9 @@ def attempt_choose(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def attempt_debrief(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = get_attempt_for_learner(request, pk)
+    if notice := classroom.debrief_notice(attempt):  # assessed work before its due time
+        messages.info(request, notice)
+        return redirect("home")
     choices = attempt.choice_ids()
     state = attempt.state(choices)
     if not state.finished:

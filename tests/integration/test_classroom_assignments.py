@@ -1,0 +1,229 @@
+"""Assignments: creating one, starting assigned work (opening time, attempt limit,
+late work), which attempt counts, the assessed debrief lock, and the learner's home."""
+
+import random
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import AssignmentFactory, TaughtCohortFactory, UserFactory, enrol, play, play_assigned
+from trainer import classroom
+from trainer.management.commands.seed_demo import demo_path
+from trainer.models import Assignment, Attempt
+
+
+@pytest.fixture
+def ines(db):
+    return UserFactory(username="ines", instructor=True)
+
+
+@pytest.fixture
+def ines_client(ines):
+    client = Client()
+    client.force_login(ines)
+    return client
+
+
+@pytest.fixture
+def cohort(library, ines, alice):
+    cohort = TaughtCohortFactory(name="Spring block", created_by=ines)
+    enrol(cohort, alice)
+    return cohort
+
+
+def rushed(assignment):
+    return demo_path(assignment.case.current_version.playbook, "rushed", random.Random(1))
+
+
+def _local(dt):
+    return timezone.localtime(dt).strftime("%Y-%m-%dT%H:%M")
+
+
+# -- creating ---------------------------------------------------------------------
+
+
+def test_instructor_assigns_a_case(cohort, library, ines_client):
+    form = ines_client.get(reverse("assignment_create", args=[cohort.pk])).content.decode()
+    assert 'type="datetime-local"' in form and f'action="{reverse("assignment_create", args=[cohort.pk])}"' in form
+    now = timezone.now()
+    response = ines_client.post(
+        reverse("assignment_create", args=[cohort.pk]),
+        {"case": library["C04"].pk, "opens_at": _local(now), "due_at": _local(now + timedelta(days=3)),
+         "mode": "practice", "max_attempts": "2", "counts": "best"},
+    )
+    assert response.status_code == 302
+    a = Assignment.objects.get(cohort=cohort)
+    assert (a.case.code, a.mode, a.max_attempts, a.counts) == ("C04", "practice", 2, "best")
+    assert a.due_at - a.opens_at == timedelta(days=3)
+
+
+def test_assessed_means_one_counted_attempt(cohort, library, ines_client):
+    now = timezone.now()
+    ines_client.post(
+        reverse("assignment_create", args=[cohort.pk]),
+        {"case": library["C01"].pk, "opens_at": _local(now), "due_at": _local(now + timedelta(days=1)),
+         "mode": "assessed", "max_attempts": "5", "counts": "best"},
+    )
+    a = Assignment.objects.get(cohort=cohort)
+    assert (a.mode, a.max_attempts, a.counts) == ("assessed", 1, "first")
+
+
+def test_due_before_opening_is_refused(cohort, library, ines_client):
+    now = timezone.now()
+    response = ines_client.post(
+        reverse("assignment_create", args=[cohort.pk]),
+        {"case": library["C01"].pk, "opens_at": _local(now), "due_at": _local(now - timedelta(hours=1)),
+         "mode": "practice", "counts": "best"},
+    )
+    assert response.status_code == 422
+    assert "The due time must be after the opening time" in response.content.decode()
+    assert not Assignment.objects.exists()
+
+
+# -- starting -----------------------------------------------------------------------
+
+
+def test_starting_creates_an_attempt_tied_to_the_assignment(cohort, alice, alice_client):
+    assignment = AssignmentFactory(cohort=cohort)
+    response = alice_client.post(reverse("assignment_start", args=[assignment.pk]))
+    attempt = Attempt.objects.get(user=alice)
+    assert response["Location"] == reverse("attempt", args=[attempt.pk])
+    assert attempt.assignment == assignment and attempt.version == assignment.case.current_version
+    # A second click resumes the open attempt instead of starting another.
+    again = alice_client.post(reverse("assignment_start", args=[assignment.pk]))
+    assert again["Location"] == reverse("attempt", args=[attempt.pk])
+    assert Attempt.objects.filter(user=alice).count() == 1
+
+
+def test_an_exercise_cannot_start_before_it_opens(cohort, alice, alice_client):
+    assignment = AssignmentFactory(cohort=cohort, opens_at=timezone.now() + timedelta(days=2))
+    response = alice_client.post(reverse("assignment_start", args=[assignment.pk]), follow=True)
+    assert "This exercise opens on" in response.content.decode()
+    assert not Attempt.objects.filter(user=alice).exists()
+
+
+def test_the_attempt_limit_is_enforced(cohort, alice, alice_client):
+    assignment = AssignmentFactory(cohort=cohort, max_attempts=2)
+    play_assigned(alice, assignment)
+    play_assigned(alice, assignment)
+    response = alice_client.post(reverse("assignment_start", args=[assignment.pk]), follow=True)
+    assert "You have used all 2 attempts this exercise allows." in response.content.decode()
+    assert Attempt.objects.filter(user=alice).count() == 2
+
+
+def test_late_work_is_kept_and_marked_late(cohort, alice, alice_client):
+    on_time = AssignmentFactory(cohort=cohort)
+    overdue = AssignmentFactory(cohort=cohort, code="C02", opens_at=timezone.now() - timedelta(days=3),
+                                due_at=timezone.now() - timedelta(days=1))
+    response = alice_client.post(reverse("assignment_start", args=[overdue.pk]), follow=True)
+    assert "marked late" in response.content.decode()
+    attempt = Attempt.objects.get(user=alice, assignment=overdue)
+    play(attempt, attempt.version.playbook.best_choices)
+    attempt.refresh_from_db()
+    assert attempt.finished_at and attempt.late and attempt.score_total is not None
+    assert play_assigned(alice, on_time).late is False
+    home = alice_client.get(reverse("home")).content.decode()
+    assert home.count(">late</span>") == 2  # in the assigned list and the history
+
+
+# -- which attempt counts ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("counts,expected", [("first", "low"), ("best", "high"), ("last", "low2")])
+def test_which_attempt_counts(cohort, alice, counts, expected):
+    assignment = AssignmentFactory(cohort=cohort, counts=counts)
+    attempts = {
+        "low": play_assigned(alice, assignment, rushed(assignment)),
+        "high": play_assigned(alice, assignment),
+        "low2": play_assigned(alice, assignment, rushed(assignment)),
+    }
+    assert attempts["low"].score_total < attempts["high"].score_total
+    counted = classroom.counted_attempts().get(assignment=assignment, user=alice)
+    assert counted.pk == attempts[expected].pk
+
+
+def test_an_unfinished_attempt_never_counts(cohort, alice):
+    assignment = AssignmentFactory(cohort=cohort, counts="last")
+    done = play_assigned(alice, assignment)
+    play_assigned(alice, assignment, ["H1"])
+    assert classroom.counted_attempts().get(assignment=assignment, user=alice).pk == done.pk
+
+
+# -- the assessed debrief lock ----------------------------------------------------------
+
+
+def test_assessed_debrief_opens_only_after_the_due_time(cohort, alice, alice_client):
+    assignment = AssignmentFactory(cohort=cohort, mode="assessed", max_attempts=1, counts="first")
+    attempt = play_assigned(alice, assignment)
+    response = alice_client.get(reverse("debrief", args=[attempt.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("home")
+    page = response.content.decode()
+    assert "the score and debrief open after the due time" in page
+    assert f"/attempts/{attempt.pk}/debrief/" not in page
+    assert f"{attempt.score_total}/100" not in page
+    Assignment.objects.filter(pk=assignment.pk).update(due_at=timezone.now() - timedelta(minutes=1))
+    assert alice_client.get(reverse("debrief", args=[attempt.pk])).status_code == 200
+    assert f"/attempts/{attempt.pk}/debrief/" in alice_client.get(reverse("home")).content.decode()
+
+
+def test_practice_debrief_is_open_right_away(cohort, alice, alice_client):
+    attempt = play_assigned(alice, AssignmentFactory(cohort=cohort, mode="practice"))
+    response = alice_client.get(reverse("debrief", args=[attempt.pk]))
+    assert response.status_code == 200 and "Debrief:" in response.content.decode()
+
+
+def test_an_assessed_attempt_allows_no_second_try(cohort, alice, alice_client):
+    assignment = AssignmentFactory(cohort=cohort, mode="assessed", max_attempts=1, counts="first")
+    play_assigned(alice, assignment)
+    home = alice_client.get(reverse("home")).content.decode()
+    assert reverse("assignment_start", args=[assignment.pk]) not in home
+    response = alice_client.post(reverse("assignment_start", args=[assignment.pk]), follow=True)
+    assert "You have used all 1 attempt this exercise allows." in response.content.decode()
+
+
+def test_self_paced_play_of_an_assessed_case_waits_for_the_due_time(cohort, alice, alice_client, bob_client):
+    assignment = AssignmentFactory(cohort=cohort, mode="assessed", max_attempts=1, counts="first")
+    slug = assignment.case.slug
+    response = alice_client.post(reverse("start_attempt", args=[slug]), follow=True)
+    assert "is an assessed exercise for you" in response.content.decode()
+    assert not Attempt.objects.filter(user__username="alice").exists()
+    # Bob is in no cohort: his self-paced practice is untouched.
+    assert "/attempts/" in bob_client.post(reverse("start_attempt", args=[slug]))["Location"]
+    Assignment.objects.filter(pk=assignment.pk).update(due_at=timezone.now() - timedelta(minutes=1))
+    assert "/attempts/" in alice_client.post(reverse("start_attempt", args=[slug]))["Location"]
+
+
+# -- the learner's home -----------------------------------------------------------------
+
+
+def test_home_lists_assigned_work_first_then_practice_then_history(cohort, alice, alice_client):
+    done = AssignmentFactory(cohort=cohort, code="C01")
+    AssignmentFactory(cohort=cohort, code="C02", due_at=timezone.now() + timedelta(days=2))
+    upcoming = AssignmentFactory(cohort=cohort, code="C03", opens_at=timezone.now() + timedelta(days=1))
+    finished = play_assigned(alice, done)
+    Attempt.objects.create(user=alice, case=done.case, version=done.case.current_version)  # self-paced
+    page = alice_client.get(reverse("home")).content.decode()
+    assigned, practice, history = (page.index(h) for h in ("Assigned exercises", "Self-paced practice", "Your finished attempts"))
+    assert assigned < practice < history
+    section = page[assigned:practice]
+    assert f"<strong>{finished.score_total}</strong>" in section and ">Done</span>" in section
+    assert reverse("assignment_start", args=[upcoming.pk]) not in section  # not open yet
+    assert "Not open yet" in section and "opens " in section
+    assert section.index("C02 · ") < section.index("C01 · ")  # to-do before done
+    assert "Resume" in page[practice:history]
+    assert f"/attempts/{finished.pk}/debrief/" in page[history:]
+
+
+def test_home_empty_states(db, alice, alice_client, cohort):
+    page = alice_client.get(reverse("home")).content.decode()
+    assert "Your cohorts have no exercise assigned yet" in page
+    assert "No case in progress" in page and "You have not finished a case yet" in page
+    loner = UserFactory(username="lone")
+    client = Client()
+    client.force_login(loner)
+    page = client.get(reverse("home")).content.decode()
+    assert "You are not in a cohort" in page
+    assert f'<form method="post" action="{reverse("join")}"' in page

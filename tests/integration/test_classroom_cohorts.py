@@ -1,0 +1,166 @@
+"""Cohorts: create, join by code or link, the roster, removing members, co-instructors."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import AssignmentFactory, TaughtCohortFactory, UserFactory, enrol, play_assigned
+from trainer.models import Attempt, Cohort, Membership
+
+
+@pytest.fixture
+def ines(db):
+    return UserFactory(username="ines", instructor=True)
+
+
+@pytest.fixture
+def ines_client(ines):
+    client = Client()
+    client.force_login(ines)
+    return client
+
+
+@pytest.fixture
+def cohort(ines):
+    return TaughtCohortFactory(name="Spring block", created_by=ines)
+
+
+def test_instructor_creates_a_cohort_and_gets_a_code_and_link(ines, ines_client):
+    response = ines_client.post(reverse("cohort_create"), {"name": "PT year 2"})
+    cohort = Cohort.objects.get(name="PT year 2")
+    assert response.status_code == 302 and response["Location"] == reverse("cohort_roster", args=[cohort.pk])
+    assert Membership.objects.get(cohort=cohort, user=ines).role == "instructor"
+    assert len(cohort.join_code) == 8
+    page = ines_client.get(response["Location"]).content.decode()
+    assert cohort.join_code in page
+    assert f"http://testserver/join/{cohort.join_code}/" in page
+    assert f'action="{reverse("cohort_add_instructor", args=[cohort.pk])}"' in page
+
+
+def test_creating_a_cohort_without_a_name_shows_the_form_again(ines_client):
+    response = ines_client.post(reverse("cohort_create"), {"name": ""})
+    assert response.status_code == 422
+    assert "This field is required" in response.content.decode()
+    assert not Cohort.objects.exists()
+
+
+def test_learner_joins_with_the_code_typed_loosely(cohort, alice, alice_client):
+    loose = f" {cohort.join_code[:4].lower()}-{cohort.join_code[4:]} "
+    response = alice_client.post(reverse("join"), {"code": loose})
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert Membership.objects.get(cohort=cohort, user=alice).role == "learner"
+    # Joining again is harmless and says so.
+    again = alice_client.post(reverse("join"), {"code": cohort.join_code}, follow=True)
+    assert "already a member" in again.content.decode()
+    assert Membership.objects.filter(cohort=cohort, user=alice).count() == 1
+
+
+def test_a_wrong_code_is_refused_with_a_clear_message(cohort, alice, alice_client):
+    response = alice_client.post(reverse("join"), {"code": "NOPE1234"})
+    assert response.status_code == 422
+    assert "No open cohort has that join code" in response.content.decode()
+    assert not Membership.objects.filter(user=alice).exists()
+
+
+def test_an_archived_cohort_cannot_be_joined(cohort, alice, alice_client):
+    Cohort.objects.filter(pk=cohort.pk).update(archived=True)
+    assert alice_client.post(reverse("join"), {"code": cohort.join_code}).status_code == 422
+    assert not Membership.objects.filter(user=alice).exists()
+
+
+def test_the_join_link_asks_before_joining(cohort, alice, alice_client):
+    url = reverse("join_link", args=[cohort.join_code])
+    page = alice_client.get(url)
+    assert page.status_code == 200 and "Join Spring block" in page.content.decode()
+    assert not Membership.objects.filter(user=alice).exists()  # a GET never joins
+    assert f'<form method="post" action="{url}">' in page.content.decode()
+    response = alice_client.post(url)
+    assert response.status_code == 302
+    assert Membership.objects.get(cohort=cohort, user=alice).role == "learner"
+
+
+def test_a_dead_join_link_sends_to_the_code_form(alice_client):
+    response = alice_client.get(reverse("join_link", args=["ZZZZZZZZ"]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("join")
+    assert "No open cohort has that join code" in response.content.decode()
+
+
+def test_an_instructor_using_their_own_code_stays_instructor(cohort, ines, ines_client):
+    response = ines_client.post(reverse("join"), {"code": cohort.join_code}, follow=True)
+    assert "You already teach Spring block" in response.content.decode()
+    assert Membership.objects.get(cohort=cohort, user=ines).role == "instructor"
+
+
+def test_a_learner_can_be_in_several_cohorts(library, cohort, alice, alice_client):
+    other = TaughtCohortFactory(name="Evening class")
+    for c in (cohort, other):
+        alice_client.post(reverse("join"), {"code": c.join_code})
+    AssignmentFactory(cohort=cohort, code="C01")
+    AssignmentFactory(cohort=other, code="C02")
+    page = alice_client.get(reverse("home")).content.decode()
+    assert "Spring block" in page and "Evening class" in page
+    assert "C01 · " in page and "C02 · " in page
+
+
+def test_roster_lists_members_and_removes_one_keeping_their_work(library, cohort, ines_client, alice, bob):
+    enrol(cohort, alice, bob)
+    assignment = AssignmentFactory(cohort=cohort)
+    attempt = play_assigned(alice, assignment)
+    page = ines_client.get(reverse("cohort_roster", args=[cohort.pk])).content.decode()
+    assert "alice" in page and "bob" in page and "Learners (2)" in page
+    membership = Membership.objects.get(cohort=cohort, user=alice)
+    response = ines_client.post(reverse("cohort_remove_member", args=[cohort.pk, membership.pk]), follow=True)
+    assert "alice was removed" in response.content.decode()
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    assert Attempt.objects.filter(pk=attempt.pk).exists()
+    # Her work leaves the cohort's dashboard and exports with her.
+    assert "alice" not in ines_client.get(reverse("export_attempts", args=[cohort.pk])).content.decode()
+
+
+def test_removing_a_member_of_another_cohort_is_a_404(cohort, ines_client, alice):
+    other = TaughtCohortFactory()
+    enrol(other, alice)
+    foreign = Membership.objects.get(cohort=other, user=alice)
+    response = ines_client.post(reverse("cohort_remove_member", args=[cohort.pk, foreign.pk]), follow=True)
+    assert "not on this roster" in response.content.decode()
+    assert Membership.objects.filter(pk=foreign.pk).exists()
+
+
+def test_the_last_instructor_cannot_be_removed(cohort, ines, ines_client):
+    own = Membership.objects.get(cohort=cohort, user=ines)
+    response = ines_client.post(reverse("cohort_remove_member", args=[cohort.pk, own.pk]), follow=True)
+    assert "at least one instructor" in response.content.decode()
+    assert Membership.objects.filter(pk=own.pk).exists()
+
+
+def test_a_co_instructor_is_added_by_username_and_sees_the_dashboard(cohort, ines_client):
+    carla = UserFactory(username="carla", instructor=True)
+    response = ines_client.post(reverse("cohort_add_instructor", args=[cohort.pk]), {"username": "carla"})
+    assert response.status_code == 302
+    assert Membership.objects.get(cohort=cohort, user=carla).role == "instructor"
+    client = Client()
+    client.force_login(carla)
+    assert client.get(reverse("cohort_dashboard", args=[cohort.pk])).status_code == 200
+    # Now two instructors: Ines may leave her own cohort.
+    own = Membership.objects.get(cohort=cohort, user__username="ines")
+    assert ines_client.post(reverse("cohort_remove_member", args=[cohort.pk, own.pk])).status_code == 302
+    assert ines_client.get(reverse("cohort_dashboard", args=[cohort.pk])).status_code == 404
+
+
+def test_a_learner_account_cannot_be_made_co_instructor(cohort, ines_client, alice):
+    enrol(cohort, alice)
+    response = ines_client.post(reverse("cohort_add_instructor", args=[cohort.pk]), {"username": "alice"})
+    assert response.status_code == 422
+    assert "not an instructor account" in response.content.decode()
+    assert Membership.objects.get(cohort=cohort, user=alice).role == "learner"
+
+
+def test_an_unknown_username_is_reported(cohort, ines_client):
+    response = ines_client.post(reverse("cohort_add_instructor", args=[cohort.pk]), {"username": "nobody"})
+    assert response.status_code == 422
+    assert "There is no account called “nobody”" in response.content.decode()
+
+
+def test_instructor_nav_link_only_for_instructors(ines_client, alice_client):
+    assert f'href="{reverse("cohorts")}">Instructor</a>' in ines_client.get(reverse("home")).content.decode()
+    assert ">Instructor</a>" not in alice_client.get(reverse("home")).content.decode()

@@ -1,0 +1,294 @@
+"""The instructor dashboard: matrix (search, sort, pages), per-assignment plots and
+distributions, item analysis, drill-down, CSV exports, and a query count that
+does not grow with the cohort."""
+
+import csv
+import io
+import random
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import AssignmentFactory, AttemptFactory, ChoiceFactory, TaughtCohortFactory, UserFactory, enrol, play_assigned
+from trainer import classroom
+from trainer.management.commands.seed_demo import demo_path
+from trainer.models import Assignment, AttemptFinding
+
+
+@pytest.fixture
+def ines(db):
+    return UserFactory(username="ines", instructor=True)
+
+
+@pytest.fixture
+def ines_client(ines):
+    client = Client()
+    client.force_login(ines)
+    return client
+
+
+@pytest.fixture
+def room(library, ines):
+    """Alice and Bob play C01's best path, Carol rushes it, Dan never starts."""
+    cohort = TaughtCohortFactory(name="Spring block", created_by=ines)
+    users = {n: UserFactory(username=n) for n in ("alice", "bob", "carol", "dan")}
+    enrol(cohort, *users.values())
+    assignment = AssignmentFactory(cohort=cohort, code="C01")
+    book = assignment.case.current_version.playbook
+    paths = {"alice": list(book.best_choices), "bob": list(book.best_choices), "carol": demo_path(book, "rushed", random.Random(3))}
+    attempts = {n: play_assigned(users[n], assignment, p) for n, p in paths.items()}
+    return {"cohort": cohort, "assignment": assignment, "users": users, "paths": paths, "attempts": attempts, "book": book}
+
+
+def rows_of(page: str) -> list[str]:
+    body = page[page.index("<tbody>", page.index('id="matrix"')):]
+    return [r.split("</th>")[0] for r in body.split('<th scope="row"')[1:]]
+
+
+# -- the matrix --------------------------------------------------------------------
+
+
+def test_matrix_shows_status_score_safety_and_lateness(room, ines_client):
+    cohort, a = room["cohort"], room["assignment"]
+    late = AssignmentFactory(cohort=cohort, code="C02", opens_at=timezone.now() - timedelta(days=3), due_at=timezone.now() - timedelta(hours=1))
+    play_assigned(room["users"]["alice"], late)
+    play_assigned(room["users"]["bob"], late, ["H1"])  # still in progress
+    page = ines_client.get(reverse("cohort_dashboard", args=[cohort.pk])).content.decode()
+    rows = dict(zip(["alice", "bob", "carol", "dan"], page[page.index("<tbody>", page.index('id="matrix"')):].split("<tr>")[1:]))
+    carol = room["attempts"]["carol"]
+    assert f"<strong>{room['attempts']['alice'].score_total}</strong>" in rows["alice"]
+    assert ">late</span>" in rows["alice"]
+    assert "In progress" in rows["bob"] and "overdue" in rows["bob"]
+    assert f"<strong>{carol.score_total}</strong>" in rows["carol"]
+    assert (">unsafe</span>" in rows["carol"]) == carol.unsafe
+    assert rows["dan"].count("Not started") == 2
+    # The per-assignment summary above the matrix.
+    assert "3 / 4 done" in page and "2 / 4 done" not in page
+
+
+def test_search_filters_and_htmx_gets_only_the_fragment(room, ines_client):
+    url = reverse("cohort_dashboard", args=[room["cohort"].pk])
+    page = ines_client.get(url, {"q": "ALI"}).content.decode()
+    assert rows_of(page) and all("alice" in r for r in rows_of(page)) and len(rows_of(page)) == 1
+    fragment = ines_client.get(url, {"q": "car"}, headers={"HX-Request": "true"}).content.decode()
+    assert fragment.lstrip().startswith('<div id="matrix">') and "<html" not in fragment
+    assert "carol" in fragment and "alice" not in fragment
+    empty = ines_client.get(url, {"q": "zzz"}).content.decode()
+    assert "No student matches “zzz”" in empty
+    # The search box works without JavaScript and enhances with htmx.
+    assert f'<form method="get" action="{url}"' in page and 'hx-trigger="input changed delay:300ms, search"' in page
+
+
+def test_sorting_by_name_score_and_progress(room, ines_client):
+    url = reverse("cohort_dashboard", args=[room["cohort"].pk])
+    a = room["assignment"]
+    names = lambda params: [n for r in rows_of(ines_client.get(url, params).content.decode()) for n in ("alice", "bob", "carol", "dan") if f">{n}<" in r]
+    assert names({}) == ["alice", "bob", "carol", "dan"]
+    assert names({"sort": "-name"}) == ["dan", "carol", "bob", "alice"]
+    by_score = names({"sort": f"-a{a.pk}"})
+    assert by_score[:2] == ["alice", "bob"] and by_score[2:] == ["carol", "dan"]  # no score sorts last
+    assert names({"sort": f"a{a.pk}"}) == ["carol", "alice", "bob", "dan"]
+    assert names({"sort": "-progress"})[-1] == "dan"
+    page = ines_client.get(url, {"sort": f"-a{a.pk}"}).content.decode()
+    assert 'aria-sort="descending"' in page
+    assert names({"sort": "a999999"}) == ["alice", "bob", "carol", "dan"]  # unknown sort falls back to names
+
+
+def test_large_cohorts_are_paginated_keeping_search_and_sort(library, ines, ines_client):
+    cohort = TaughtCohortFactory(created_by=ines)
+    enrol(cohort, *[UserFactory(username=f"student{i:02d}") for i in range(30)])
+    url = reverse("cohort_dashboard", args=[cohort.pk])
+    first = ines_client.get(url, {"q": "student", "sort": "-name"}).content.decode()
+    assert len(rows_of(first)) == 25 and "student29" in rows_of(first)[0]
+    assert "1 / 2" in first and "page=2" in first and "q=student" in first and "sort=-name" in first
+    second = ines_client.get(url, {"q": "student", "sort": "-name", "page": 2}).content.decode()
+    assert len(rows_of(second)) == 5 and "student00" in rows_of(second)[-1]
+
+
+def test_empty_cohort_says_what_to_do(ines, ines_client, db):
+    cohort = TaughtCohortFactory(created_by=ines)
+    page = ines_client.get(reverse("cohort_dashboard", args=[cohort.pk])).content.decode()
+    assert "No case is assigned to this cohort yet" in page
+    assert "No learner has joined yet" in page and cohort.join_code in page
+
+
+# -- queries do not grow with the cohort ------------------------------------------------
+
+
+def _cohort_of(size: int, ines):
+    """A cohort with three assignments; each learner has a finished attempt with
+    stored scores and findings on two, and an open attempt on the third."""
+    cohort = TaughtCohortFactory(created_by=ines)
+    assignments = [AssignmentFactory(cohort=cohort, code=c, counts=k) for c, k in (("C01", "best"), ("C02", "first"), ("C04", "last"))]
+    now = timezone.now()
+    for i in range(size):
+        user = UserFactory(username=f"s{size}-{i:03d}")
+        enrol(cohort, user)
+        for a in assignments[:2]:
+            for score in (40 + i % 50, 60 + i % 40):
+                att = AttemptFactory(user=user, code=a.case.code, assignment=a, finished_at=now, score_total=score, unsafe=score < 50)
+                AttemptFinding.objects.create(attempt=att, guidance_id="rf-systemic", status="missed")
+                ChoiceFactory(attempt=att, seq=0, option_id="H1")
+        AttemptFactory(user=user, code="C04", assignment=assignments[2])
+    return cohort, assignments
+
+
+@pytest.mark.parametrize("searched", [False, True])
+@pytest.mark.parametrize("view", ["cohort_dashboard", "assignment_detail"])
+def test_query_count_is_the_same_at_5_and_40_students(library, ines, ines_client, django_assert_max_num_queries, view, searched):
+    counts = []
+    for size in (5, 40):
+        cohort, assignments = _cohort_of(size, ines)
+        args = [cohort.pk] if view == "cohort_dashboard" else [cohort.pk, assignments[0].pk]
+        params = {"q": "s", "sort": "-progress"} if searched else {"sort": f"-a{assignments[0].pk}"}
+        with django_assert_max_num_queries(12):
+            with CaptureQueriesContext(connection) as ctx:
+                response = ines_client.get(reverse(view, args=args), params)
+        assert response.status_code == 200
+        counts.append(len(ctx.captured_queries))
+        if view == "cohort_dashboard":
+            assert len(rows_of(response.content.decode())) == min(size, 25)
+            assert f"{size} / {size} done" in response.content.decode()
+    assert counts[0] == counts[1], counts
+
+
+# -- one assignment ---------------------------------------------------------------------
+
+
+def test_assignment_page_plots_and_counts(room, ines_client):
+    cohort, a, book = room["cohort"], room["assignment"], room["book"]
+    page = ines_client.get(reverse("assignment_detail", args=[cohort.pk, a.pk])).content.decode()
+    assert page.count('role="img"') >= 4 and "<title" in page and "<desc" in page
+    assert "style=" not in page and "<script>" not in page
+    assert "Show the data as a table" in page
+    # Score distribution: the counted score of each finisher, in its band.
+    bins = classroom.score_histogram(a)
+    assert sum(bins) == 3
+    for name in ("alice", "carol"):
+        score = room["attempts"][name].score_total
+        assert bins[min(score // 10, 9)] >= 1
+    # Missed red flags come from the stored findings, and link to the guidance.
+    missed, _ = classroom.finding_counts(a)
+    stored = set(AttemptFinding.objects.filter(attempt__assignment=a, status__in=classroom.MISSED, guidance__kind="red_flag").values_list("guidance_id", flat=True))
+    assert {f.guidance_id for f in missed} == stored
+    for f in missed:
+        assert f'href="/guidance/#{f.guidance_id}"' in page
+    # Decision distribution: each option's learners, from the Choice rows.
+    stages = {s.id: s for s in classroom.decision_distribution(a)}
+    for stage_id, stage in stages.items():
+        for option in stage.options:
+            expected = sum(option.id in path for path in room["paths"].values())
+            assert option.n == expected, (stage_id, option.id)
+    workup = stages["workup"]
+    best = next(o for o in workup.options if o.grade == "best")
+    assert best.n >= 2 and f"{best.n} ({round(100 * best.n / 3)}%)" in page
+
+
+def test_assignment_page_before_anyone_starts(ines, ines_client, library):
+    cohort = TaughtCohortFactory(created_by=ines)
+    a = AssignmentFactory(cohort=cohort, code="C04")
+    page = ines_client.get(reverse("assignment_detail", args=[cohort.pk, a.pk])).content.decode()
+    assert "No learner has finished this exercise yet." in page
+    assert "No learner has started this exercise yet." in page
+
+
+def test_item_analysis_counts_questions_and_relates_screening_to_safety(room, ines_client):
+    cohort, a, book = room["cohort"], room["assignment"], room["book"]
+    analysis = classroom.item_analysis(cohort, a.case)
+    assert analysis.attempts == 3
+    assert analysis.unsafe == sum(att.unsafe for att in room["attempts"].values())
+    for item in analysis.items:
+        assert item.asked == sum(item.id in p for p in room["paths"].values()), item.id
+    assert analysis.screening, "C01 has red-flag screening questions"
+    for item in analysis.screening:
+        askers = [n for n, p in room["paths"].items() if item.id in p]
+        unsafe_askers = sum(room["attempts"][n].unsafe for n in askers)
+        assert item.unsafe_askers == unsafe_askers
+    page = ines_client.get(reverse("item_analysis", args=[cohort.pk, a.case.slug])).content.decode()
+    assert "Red-flag screening and the safety verdict" in page and "Unsafe when not asked" in page
+    assert analysis.screening[0].label in page
+    # A case this cohort was never assigned has no item analysis here.
+    assert ines_client.get(reverse("item_analysis", args=[cohort.pk, "cauda-equina"])).status_code == 404
+
+
+# -- one student ------------------------------------------------------------------------
+
+
+def test_drill_down_lists_every_attempt_with_debrief_and_path(room, ines_client):
+    cohort, alice = room["cohort"], room["users"]["alice"]
+    second = play_assigned(alice, room["assignment"], ["H1"])  # in progress
+    page = ines_client.get(reverse("cohort_student", args=[cohort.pk, alice.pk])).content.decode()
+    first = room["attempts"]["alice"]
+    for att in (first, second):
+        assert reverse("cohort_attempt", args=[cohort.pk, att.pk]) in page
+    assert "In progress" in page and ">counts</span>" in page
+    first_label = room["book"].stages["history"].options[0].label
+    assert first_label in page  # the path timeline
+    review = ines_client.get(reverse("cohort_attempt", args=[cohort.pk, first.pk])).content.decode()
+    assert f"{first.score_total}<span" in review and "Score by dimension" in review and 'class="timeline' in review
+
+
+def test_drill_down_hides_self_paced_practice(room, ines_client):
+    alice = room["users"]["alice"]
+    private = AttemptFactory(user=alice, code="C02")
+    page = ines_client.get(reverse("cohort_student", args=[room["cohort"].pk, alice.pk])).content.decode()
+    assert reverse("cohort_attempt", args=[room["cohort"].pk, private.pk]) not in page
+    assert ines_client.get(reverse("cohort_attempt", args=[room["cohort"].pk, private.pk])).status_code == 404
+
+
+# -- CSV --------------------------------------------------------------------------------
+
+
+def _csv(response) -> list[list[str]]:
+    assert response["Content-Type"].startswith("text/csv") and "attachment" in response["Content-Disposition"]
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+def test_matrix_csv(room, ines_client):
+    rows = _csv(ines_client.get(reverse("export_matrix", args=[room["cohort"].pk])))
+    tag = f"C01 #{room['assignment'].pk}"
+    assert rows[0] == ["student", "name", f"{tag} status", f"{tag} score", f"{tag} unsafe", f"{tag} late", f"{tag} attempts"]
+    by_name = {r[0]: r for r in rows[1:]}
+    assert set(by_name) == {"alice", "bob", "carol", "dan"}
+    carol = room["attempts"]["carol"]
+    assert by_name["carol"][2:] == ["done", str(carol.score_total), "yes" if carol.unsafe else "no", "no", "1"]
+    assert by_name["dan"][2:] == ["not started", "", "", "", "0"]
+
+
+def test_attempts_csv_has_one_row_per_attempt_with_every_dimension(room, ines_client):
+    play_assigned(room["users"]["bob"], room["assignment"], ["H1"])  # an open attempt too
+    rows = _csv(ines_client.get(reverse("export_attempts", args=[room["cohort"].pk])))
+    head = rows[0]
+    assert head[:8] == ["student", "case", "version", "assignment", "mode", "started", "finished", "late"]
+    assert head[-3:] == ["unsafe", "counted", "missed red flags"] and len([h for h in head if h.startswith("score ")]) == 6
+    assert len(rows) == 1 + 4
+    carol = room["attempts"]["carol"]
+    line = next(r for r in rows[1:] if r[0] == "carol")
+    assert line[1:3] == ["C01", str(carol.version.number)] and line[8] == str(carol.score_total)
+    dims = [str(getattr(carol, f"score_{d}")) for d in classroom.DIMENSIONS]
+    assert line[9:14] == dims
+    missed = sorted(AttemptFinding.objects.filter(attempt=carol, status__in=classroom.MISSED).values_list("guidance_id", flat=True))
+    assert line[-1] == " ".join(missed)
+    open_row = [r for r in rows[1:] if r[0] == "bob" and r[6] == ""]
+    assert len(open_row) == 1 and open_row[0][-2] == "no"
+
+
+def test_csv_cells_cannot_become_spreadsheet_formulas(library, ines, ines_client):
+    cohort = TaughtCohortFactory(created_by=ines)
+    sneaky = UserFactory(username="=cmd")
+    enrol(cohort, sneaky)
+    play_assigned(sneaky, AssignmentFactory(cohort=cohort))
+    for name in ("export_matrix", "export_attempts"):
+        rows = _csv(ines_client.get(reverse(name, args=[cohort.pk])))
+        assert rows[1][0] == "'=cmd"
+
+
+def test_assignment_mode_is_in_the_export(room, ines_client):
+    Assignment.objects.filter(pk=room["assignment"].pk).update(mode="assessed")
+    rows = _csv(ines_client.get(reverse("export_attempts", args=[room["cohort"].pk])))
+    assert {r[4] for r in rows[1:]} == {"assessed"}

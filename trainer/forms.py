@@ -1,0 +1,75 @@
+"""Classroom forms. Rendered with crispy (bootstrap5) inside our own <form> tags,
+so each works as a plain POST without JavaScript."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+
+from cases.models import Case
+from trainer.models import Assignment, Cohort
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class CohortForm(forms.ModelForm):
+    class Meta:
+        model = Cohort
+        fields = ("name",)
+        labels = {"name": "Cohort name"}
+        help_texts = {"name": "For example “PT year 2, spring block”. Learners see it when they join."}
+
+
+class JoinForm(forms.Form):
+    code = forms.CharField(
+        label="Join code",
+        max_length=32,
+        help_text="The code your instructor gave you, for example K7RQ-2MXA.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+
+
+class CoInstructorForm(forms.Form):
+    username = forms.CharField(label="Username of the co-instructor", max_length=150)
+
+
+class AssignmentForm(forms.ModelForm):
+    case = forms.ModelChoiceField(queryset=Case.objects.published(), empty_label="Choose a case")
+
+    class Meta:
+        model = Assignment
+        fields = ("case", "opens_at", "due_at", "mode", "max_attempts", "counts")
+        labels = {"opens_at": "Opens", "due_at": "Due", "max_attempts": "Attempts allowed", "counts": "Which attempt counts"}
+        widgets = {
+            "opens_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+            "due_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+            "mode": forms.RadioSelect,
+            "max_attempts": forms.NumberInput(attrs={"min": 1}),
+        }
+        help_texts = {
+            "due_at": f"Times are in {settings.TIME_ZONE}. Work finished after this is kept and marked late.",
+            "max_attempts": "Leave empty for unlimited. Assessed exercises allow one attempt.",
+            "counts": "For practice with several attempts: which one the dashboard scores.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case"].label_from_instance = lambda c: f"{c.code} · {c.title}"
+
+    def clean_max_attempts(self):
+        value = self.cleaned_data.get("max_attempts")
+        if value is not None and value < 1:
+            raise forms.ValidationError("Allow at least one attempt, or leave empty for unlimited.")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        opens, due = data.get("opens_at"), data.get("due_at")
+        if opens and due and due <= opens:
+            self.add_error("due_at", "The due time must be after the opening time.")
+        if data.get("mode") == Assignment.Mode.ASSESSED:
+            # Assessed means one counted attempt: anything else would let a learner
+            # keep trying until the debrief opens.
+            data["max_attempts"] = 1
+            data["counts"] = Assignment.Counts.FIRST
+        return data

@@ -1,0 +1,177 @@
+"""Cohorts, joining, the roster and assignments. The rules live in trainer.classroom;
+these views check access, call it and render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from trainer import classroom
+from trainer.classroom import ClassroomError
+from trainer.forms import AssignmentForm, CohortForm, CoInstructorForm, JoinForm
+from trainer.models import Assignment, Cohort, Membership, is_instructor
+
+
+def get_cohort_for_instructor(request: HttpRequest, pk: int) -> Cohort:
+    """A cohort the signed-in user teaches, or 404: to anyone else (its learners,
+    other instructors) the cohort's dashboard, roster and exports do not exist."""
+    cohort = classroom.cohorts_taught(request.user).filter(pk=pk).first()
+    if cohort is None:
+        raise Http404("No such cohort.")
+    return cohort
+
+
+def _require_instructor(request: HttpRequest) -> None:
+    if not is_instructor(request.user):
+        raise Http404("No such page.")
+
+
+def join_url(request: HttpRequest, cohort: Cohort) -> str:
+    return request.build_absolute_uri(reverse("join_link", args=[cohort.join_code]))
+
+
+@login_required
+@require_GET
+def cohort_list(request: HttpRequest) -> HttpResponse:
+    """An instructor's cohorts, and the form to create one."""
+    _require_instructor(request)
+    cohorts = classroom.cohorts_taught(request.user).annotate(
+        learners=Count("memberships", filter=Q(memberships__role=Membership.Role.LEARNER), distinct=True),
+        n_assignments=Count("assignments", distinct=True),
+    )
+    return TemplateResponse(request, "classroom/cohorts.html", {"cohorts": cohorts, "form": CohortForm()})
+
+
+@login_required
+@require_POST
+def cohort_create(request: HttpRequest) -> HttpResponse:
+    _require_instructor(request)
+    form = CohortForm(request.POST)
+    if not form.is_valid():
+        cohorts = classroom.cohorts_taught(request.user)
+        return TemplateResponse(request, "classroom/cohorts.html", {"cohorts": cohorts, "form": form}, status=422)
+    cohort = classroom.create_cohort(request.user, form.cleaned_data["name"])
+    messages.success(request, f"Cohort created. Learners join with code {cohort.join_code} or the join link below.")
+    return redirect("cohort_roster", pk=cohort.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest) -> HttpResponse:
+    """Join a cohort by typing its code."""
+    form = JoinForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, notice = classroom.join_cohort(request.user, form.cleaned_data["code"])
+        except ClassroomError as exc:
+            form.add_error("code", str(exc))
+        else:
+            messages.success(request, notice)
+            return redirect("home")
+    status = 422 if request.method == "POST" else 200
+    return TemplateResponse(request, "classroom/join.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def join_link(request: HttpRequest, code: str) -> HttpResponse:
+    """The link an instructor shares. GET only shows what you are joining: a link
+    that joined on GET could be followed by a preview bot or planted in a page."""
+    try:
+        cohort = classroom.find_cohort_by_code(code)
+    except ClassroomError as exc:
+        messages.error(request, str(exc))
+        return redirect("join")
+    if request.method == "POST":
+        _, notice = classroom.join_cohort(request.user, cohort.join_code)
+        messages.success(request, notice)
+        return redirect("home")
+    return TemplateResponse(request, "classroom/join_link.html", {"cohort": cohort})
+
+
+@login_required
+@require_GET
+def roster(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = get_cohort_for_instructor(request, pk)
+    return _render_roster(request, cohort, CoInstructorForm())
+
+
+def _render_roster(request: HttpRequest, cohort: Cohort, form: CoInstructorForm, status: int = 200) -> HttpResponse:
+    members = cohort.memberships.select_related("user").order_by("-role", "user__username")
+    instructors = [m for m in members.filter(role=Membership.Role.INSTRUCTOR)]
+    learners = Paginator(members.filter(role=Membership.Role.LEARNER), 50).get_page(request.GET.get("page"))
+    context = {"cohort": cohort, "instructors": instructors, "learners": learners, "form": form, "join_url": join_url(request, cohort)}
+    return TemplateResponse(request, "classroom/roster.html", context, status=status)
+
+
+@login_required
+@require_POST
+def remove_member(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    cohort = get_cohort_for_instructor(request, pk)
+    try:
+        gone = classroom.remove_member(cohort, membership_pk)
+    except ClassroomError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{gone.user.username} was removed from {cohort.name}. Their attempts are kept.")
+        if gone.user_id == request.user.pk:
+            return redirect("cohorts")
+    return redirect("cohort_roster", pk=cohort.pk)
+
+
+@login_required
+@require_POST
+def add_instructor(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = get_cohort_for_instructor(request, pk)
+    form = CoInstructorForm(request.POST)
+    if form.is_valid():
+        try:
+            added = classroom.add_co_instructor(cohort, form.cleaned_data["username"])
+        except ClassroomError as exc:
+            form.add_error("username", str(exc))
+        else:
+            messages.success(request, f"{added.user.username} now co-teaches {cohort.name}.")
+            return redirect("cohort_roster", pk=cohort.pk)
+    return _render_roster(request, cohort, form, status=422)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = get_cohort_for_instructor(request, pk)
+    form = AssignmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        assignment = form.save(commit=False)
+        assignment.cohort = cohort
+        assignment.save()
+        messages.success(request, f"{assignment.case.code} is assigned to {cohort.name}.")
+        return redirect("cohort_dashboard", pk=cohort.pk)
+    status = 422 if request.method == "POST" else 200
+    return TemplateResponse(request, "classroom/assignment_form.html", {"cohort": cohort, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+def assignment_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """A learner starts (or resumes) their attempt on an assigned case."""
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("case").filter(
+            cohort__memberships__user=request.user, cohort__memberships__role=Membership.Role.LEARNER
+        ),
+        pk=pk,
+    )
+    try:
+        attempt, created = classroom.start_assignment(request.user, assignment)
+    except ClassroomError as exc:
+        messages.error(request, str(exc))
+        return redirect("home")
+    if created and attempt.started_at > assignment.due_at:
+        messages.warning(request, "The due time has passed: your work is still recorded, marked late.")
+    return redirect("attempt", pk=attempt.pk)

@@ -1,0 +1,303 @@
+"""The instructor's view of one cohort: the matrix, one assignment's plots, item
+analysis per case, one student's work, and CSV exports. Every view goes through
+get_cohort_for_instructor (404 to anyone who does not teach the cohort) and
+aggregates in SQL through trainer.classroom."""
+
+from __future__ import annotations
+
+import csv
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from cases.models import Case
+from trainer import classroom, plots
+from trainer.engine import DIMENSION_LABELS
+from trainer.models import Attempt, Membership
+from trainer.views.classroom import get_cohort_for_instructor, join_url
+from trainer.views.helpers import _group
+
+PAGE_SIZE = 25
+GRADE_TONES = {"best": "success", "acceptable": "info", "poor": "warning", "dangerous": "danger"}
+
+
+def _assignments(cohort):
+    return list(cohort.assignments.select_related("case").order_by("due_at", "pk"))
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    """Students × assignments, searched, sorted and paginated in SQL. The htmx
+    search and sort links get only the #matrix fragment."""
+    cohort = get_cohort_for_instructor(request, pk)
+    assignments = _assignments(cohort)
+    q = request.GET.get("q", "").strip()[:100]
+    sort = request.GET.get("sort", "name")
+    members = classroom.roster_page_queryset(cohort, assignments, sort, q)
+    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = classroom.matrix_rows(list(page.object_list), assignments)
+    base = reverse("cohort_dashboard", args=[cohort.pk])
+
+    def url(**params) -> str:
+        merged = {"q": q, "sort": sort, **params}
+        return base + "?" + urlencode({k: v for k, v in merged.items() if v not in ("", None)})
+
+    def sort_link(key: str) -> dict:
+        active = sort.lstrip("-") == key
+        # Scores and progress read best high-first; names A to Z.
+        first = key if key == "name" else f"-{key}"
+        target = (key if sort.startswith("-") else f"-{key}") if active else first
+        state = ("descending" if sort.startswith("-") else "ascending") if active else None
+        return {"url": url(sort=target, page=None), "aria": state}
+
+    context = {
+        "cohort": cohort,
+        "assignments": [
+            (a, sort_link(f"a{a.pk}")) for a in assignments
+        ],
+        "rows": rows,
+        "page": page,
+        "q": q,
+        "sort": sort,
+        "name_sort": sort_link("name"),
+        "progress_sort": sort_link("progress"),
+        "page_urls": {
+            "prev": url(page=page.previous_page_number()) if page.has_previous() else "",
+            "next": url(page=page.next_page_number()) if page.has_next() else "",
+        },
+        "join_url": join_url(request, cohort),
+    }
+    if request.htmx and not request.htmx.boosted:
+        return TemplateResponse(request, "classroom/dashboard.html#matrix", context)
+    # Unsearched, the paginator has already counted every learner.
+    learners = page.paginator.count if not q else Membership.objects.filter(cohort=cohort, role=Membership.Role.LEARNER).count()
+    context["learners"] = learners
+    summaries = classroom.summaries(cohort, learners)
+    context["summaries"] = [(a, summaries.get(a.pk, classroom.Summary(learners))) for a in assignments]
+    return TemplateResponse(request, "classroom/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def assignment_detail(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
+    """One assignment: completion, score distribution, missed red flags, triggered
+    pitfalls and the decision distribution, as plots with data tables."""
+    cohort = get_cohort_for_instructor(request, pk)
+    assignment = get_object_or_404(
+        cohort.assignments.select_related("case__current_version"), pk=assignment_pk
+    )
+    learners = Membership.objects.filter(cohort=cohort, role=Membership.Role.LEARNER).count()
+    summary = classroom.summaries(cohort, learners).get(assignment.pk, classroom.Summary(learners))
+    bins = classroom.score_histogram(assignment)
+    missed, triggered = classroom.finding_counts(assignment)
+    guidance = reverse("guidance")
+    context = {
+        "cohort": cohort,
+        "assignment": assignment,
+        "summary": summary,
+        "score_plot": plots.histogram(
+            "Counted scores",
+            list(zip(classroom.SCORE_BINS, bins)),
+            x_label="Score band",
+            y_label="Learners",
+            caption=f"Counted score of each learner who finished ({summary.done} of {learners}).",
+            empty="No learner has finished this exercise yet.",
+        ),
+        "missed_plot": plots.bar_chart(
+            "Red flags most often missed",
+            [plots.Bar(f.guidance_id, f.n, href=f"{guidance}#{f.guidance_id}", tone="danger") for f in missed[:10]],
+            value_label="Learners who missed it",
+            category_label="Red flag",
+            total=summary.done,
+            caption="Counted attempts that missed or did not screen each red flag. Each links to its guidance statement.",
+            empty="No red flag missed in a counted attempt yet.",
+        ),
+        "triggered_plot": plots.bar_chart(
+            "Pitfalls most often triggered",
+            [plots.Bar(f.guidance_id, f.n, href=f"{guidance}#{f.guidance_id}", tone="warning") for f in triggered[:10]],
+            value_label="Learners who fell into it",
+            category_label="Pitfall",
+            total=summary.done,
+            caption="Counted attempts whose choices triggered each pitfall. Each links to its guidance statement.",
+            empty="No pitfall triggered in a counted attempt yet.",
+        ),
+        "missed": missed,
+        "triggered": triggered,
+        "decisions": [
+            (
+                stage,
+                plots.bar_chart(
+                    stage.title,
+                    [plots.Bar(o.label, o.n, tone=GRADE_TONES.get(o.grade, "primary"), note=o.grade) for o in stage.options],
+                    value_label="Learners who chose it",
+                    category_label="Option",
+                    total=summary.started or None,
+                    caption=f"{stage.title}: learners choosing each option in any attempt (of {summary.started} who started).",
+                ),
+            )
+            for stage in classroom.decision_distribution(assignment)
+        ],
+    }
+    return TemplateResponse(request, "classroom/assignment.html", context)
+
+
+@login_required
+@require_GET
+def item_analysis(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    """How often each question and manoeuvre was asked on a case, across the
+    cohort's assigned attempts, and how red-flag screening relates to safety."""
+    cohort = get_cohort_for_instructor(request, pk)
+    case = get_object_or_404(Case.objects.select_related("current_version"), slug=slug, assignments__cohort=cohort)
+    analysis = classroom.item_analysis(cohort, case)
+    stages: dict[str, list] = {}
+    for item in analysis.items:
+        stages.setdefault(item.stage, []).append(item)
+    plots_by_stage = [
+        (
+            title,
+            plots.bar_chart(
+                f"{title}: how often each was asked",
+                [plots.Bar(i.label, i.asked, tone="muted" if i.yield_ == "low" else "primary", note=i.yield_) for i in items],
+                value_label="Finished attempts",
+                category_label="Question or manoeuvre",
+                total=analysis.attempts or None,
+                empty="No finished attempt yet.",
+            ),
+        )
+        for title, items in stages.items()
+    ]
+    context = {"cohort": cohort, "case": case, "analysis": analysis, "plots": plots_by_stage}
+    return TemplateResponse(request, "classroom/items.html", context)
+
+
+def _get_learner(cohort, user_pk: int):
+    member = Membership.objects.select_related("user").filter(cohort=cohort, user_id=user_pk, role=Membership.Role.LEARNER).first()
+    if member is None:
+        raise Http404("No such student in this cohort.")
+    return member.user
+
+
+@login_required
+@require_GET
+def student_detail(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
+    """One learner's work on this cohort's assignments, each with its path."""
+    cohort = get_cohort_for_instructor(request, pk)
+    student = _get_learner(cohort, user_pk)
+    attempts = []
+    for attempt in classroom.student_attempts(cohort, student):
+        state = attempt.version.playbook.replay([c.option_id for c in attempt.choices.all()])
+        attempts.append({"attempt": attempt, "counted": classroom.is_counted(attempt), "transcript": _group(state.transcript)})
+    context = {"cohort": cohort, "student": student, "attempts": attempts}
+    return TemplateResponse(request, "classroom/student.html", context)
+
+
+@login_required
+@require_GET
+def attempt_review(request: HttpRequest, pk: int, attempt_pk: int) -> HttpResponse:
+    """The debrief of a learner's assigned attempt, as the instructor sees it (no
+    due-time lock: the instructor is the one who decides the grade)."""
+    cohort = get_cohort_for_instructor(request, pk)
+    attempt = get_object_or_404(
+        Attempt.objects.select_related("user", "case", "version", "assignment").filter(
+            assignment__cohort=cohort, user_id__in=classroom.learner_ids(cohort)
+        ),
+        pk=attempt_pk,
+    )
+    choices = attempt.choice_ids()
+    state = attempt.state(choices)
+    report = attempt.debrief(choices) if state.finished else None
+    context = {
+        "cohort": cohort,
+        "attempt": attempt,
+        "student": attempt.user,
+        "state": state,
+        "report": report,
+        "transcript": _group(state.transcript),
+        "missed": [f for f in report.findings if f.status in classroom.MISSED] if report else [],
+        "triggered": [f for f in report.findings if f.status == "triggered"] if report else [],
+    }
+    return TemplateResponse(request, "classroom/review.html", context)
+
+
+# -- CSV -----------------------------------------------------------------------
+
+
+def _safe(value) -> str:
+    """Spreadsheets run cells starting with = + - @ as formulas; a username or
+    label must never become one (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv_response(filename: str) -> tuple[HttpResponse, csv.writer]:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response, csv.writer(response)
+
+
+def _stamp(dt) -> str:
+    return timezone.localtime(dt).isoformat(timespec="seconds") if dt else ""
+
+
+@login_required
+@require_GET
+def export_matrix(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = get_cohort_for_instructor(request, pk)
+    assignments = _assignments(cohort)
+    response, out = _csv_response(f"cohort-{cohort.pk}-matrix.csv")
+    head = ["student", "name"]
+    for a in assignments:
+        tag = f"{a.case.code} #{a.pk}"
+        head += [f"{tag} status", f"{tag} score", f"{tag} unsafe", f"{tag} late", f"{tag} attempts"]
+    out.writerow(head)
+    members = Membership.objects.filter(cohort=cohort, role=Membership.Role.LEARNER).select_related("user").order_by("user__username")
+    paginator = Paginator(members, 500)  # bounded memory per batch for big cohorts
+    for number in paginator.page_range:
+        for row in classroom.matrix_rows(list(paginator.page(number).object_list), assignments):
+            user = row.membership.user
+            line = [_safe(user.username), _safe(user.get_full_name())]
+            for cell in row.cells:
+                counted = cell.counted
+                line += [
+                    cell.label.lower(),
+                    counted.score_total if counted else "",
+                    ("yes" if counted.unsafe else "no") if counted else "",
+                    ("yes" if counted.late else "no") if counted else "",
+                    cell.attempts,
+                ]
+            out.writerow(line)
+    return response
+
+
+@login_required
+@require_GET
+def export_attempts(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = get_cohort_for_instructor(request, pk)
+    response, out = _csv_response(f"cohort-{cohort.pk}-attempts.csv")
+    dims = [f"score {DIMENSION_LABELS[d].lower()}" for d in classroom.DIMENSIONS]
+    out.writerow(
+        ["student", "case", "version", "assignment", "mode", "started", "finished", "late", "score total", *dims,
+         "unsafe", "counted", "missed red flags"]
+    )
+    for a in classroom.attempt_export_rows(cohort):
+        finished = a.finished_at is not None
+        out.writerow(
+            [
+                _safe(a.user.username), a.case.code, a.version.number, a.assignment_id, a.assignment.mode,
+                _stamp(a.started_at), _stamp(a.finished_at), ("yes" if a.late else "no") if finished else "",
+                "" if a.score_total is None else a.score_total,
+                *["" if getattr(a, f"score_{d}") is None else getattr(a, f"score_{d}") for d in classroom.DIMENSIONS],
+                ("yes" if a.unsafe else "no") if finished else "",
+                "yes" if classroom.is_counted(a) else "no",
+                " ".join(f.guidance_id for f in a.missed),
+            ]
+        )
+    return response
