@@ -66,6 +66,13 @@ class Attempt(models.Model):
         return f"Attempt {self.pk} on {self.case_id} by {self.user_id}"
 
     @property
+    def debrief_locked_until(self):
+        """Assessed work before its due time keeps its score closed (see classroom)."""
+        from trainer.classroom import debrief_locked_until
+
+        return debrief_locked_until(self)
+
+    @property
     def is_finished(self) -> bool:
         return self.finished_at is not None
 

@@ -2,6 +2,7 @@ import random
 
 from django.http import Http404, HttpRequest
 
+from trainer import classroom
 from trainer.engine import Entry, State
 from trainer.models import Attempt
 
@@ -10,7 +11,7 @@ def get_attempt_for_learner(request: HttpRequest, pk: int, *, lock: bool = False
     """The signed-in user's own attempt, or 404: another person's attempt does not
     exist as far as this user can tell. `lock=True` (inside a transaction) also
     takes the attempt's row lock, in the same query."""
-    attempts = Attempt.objects.select_related("version", "case")
+    attempts = Attempt.objects.select_related("version", "case", "assignment")
     if lock:
         attempts = attempts.select_for_update(of=("self",))
     try:
@@ -43,6 +44,8 @@ def stage_context(attempt: Attempt, state: State, error: str = "") -> dict:
         "next_title": next_title,
         "transcript": _group(state.transcript),
         "error": error,
+        # Assessed work before its due time: no outcome narrative (it gives the verdict away).
+        "locked_until": classroom.debrief_locked_until(attempt) if state.finished else None,
         "last_entry": state.transcript[-1] if state.transcript else None,
     }
 

@@ -1,0 +1,46 @@
+"""Assessed work keeps its verdict closed until the due time, on every page a
+learner can reach: the debrief, the end of play and the library's history."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from trainer.models import Assignment
+from tests.factories import AssignmentFactory, TaughtCohortFactory, enrol, play_assigned
+
+
+@pytest.fixture
+def assessed(library, alice):
+    cohort = TaughtCohortFactory()
+    enrol(cohort, alice)
+    assignment = AssignmentFactory(cohort=cohort, code="C01", mode=Assignment.Mode.ASSESSED, max_attempts=1)
+    attempt = play_assigned(alice, assignment, ["H1", "history:next", "X2", "exam:next", "W4", "E", "P2"])
+    return assignment, attempt
+
+
+def test_the_end_of_play_hides_the_outcome_until_due(alice_client, assessed):
+    _, attempt = assessed
+    page = alice_client.get(reverse("attempt", args=[attempt.pk])).content.decode()
+    assert "Submitted" in page
+    assert "Review after imaging" not in page  # the outcome's title
+    assert "Read your debrief" not in page
+
+
+def test_the_library_hides_the_score_until_due(alice_client, assessed):
+    _, attempt = assessed
+    page = alice_client.get(reverse("library")).content.decode()
+    assert "assessed: score after" in page
+    assert f"{attempt.score_total}/100" not in page
+    assert reverse("debrief", args=[attempt.pk]) not in page
+
+
+def test_after_the_due_time_everything_opens(alice_client, assessed):
+    assignment, attempt = assessed
+    Assignment.objects.filter(pk=assignment.pk).update(due_at=timezone.now() - timedelta(minutes=1))
+    page = alice_client.get(reverse("attempt", args=[attempt.pk])).content.decode()
+    assert "Review after imaging" in page and "Read your debrief" in page
+    library = alice_client.get(reverse("library")).content.decode()
+    assert f"{attempt.score_total}/100" in library
+    assert alice_client.get(reverse("debrief", args=[attempt.pk])).status_code == 200
