@@ -92,6 +92,9 @@ def _parse_yaml(path: Path, text: str) -> tuple[object, _Locator]:
         raise CaseFileError([Problem(str(path), line, f"YAML syntax: {exc.problem or exc.context}")]) from None
     except yaml.YAMLError as exc:
         raise CaseFileError([Problem(str(path), 1, f"YAML: {exc}")]) from None
+    except RecursionError:
+        # PyYAML recurses once per nesting level: a few hundred brackets exhaust the stack.
+        raise CaseFileError([Problem(str(path), 1, "YAML is nested too deeply to be a case file")]) from None
     return data, _Locator(root)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.db import transaction
 from django.db.models import Max
 
-from cases.lint import CaseFileError, load_catalogue, read_library
+from cases.lint import CaseFileError, Problem, load_catalogue, read_library
 from cases.models import Case, CaseVersion, GuidanceItem
 
 
@@ -25,6 +25,16 @@ def load_library(paths: Sequence[str | Path] = ()) -> LoadReport:
     good, problems = read_library(paths)
     if problems:
         raise CaseFileError(problems)
+    # read_library compares slugs among the files given; a case already in the
+    # database may hold one too (the unique key would fail halfway, as a traceback).
+    owners = dict(Case.objects.filter(slug__in=[cf.case.slug for cf in good]).values_list("slug", "code"))
+    clashes = [
+        Problem(str(cf.path), 1, f"slug '{cf.case.slug}' is already used by case {owners[cf.case.slug]} in the database")
+        for cf in good
+        if owners.get(cf.case.slug, cf.case.id) != cf.case.id
+    ]
+    if clashes:
+        raise CaseFileError(clashes)
     catalogue = load_catalogue()
     report = LoadReport()
     with transaction.atomic():

@@ -114,10 +114,8 @@ def bar_chart(
         tone = b.tone if b.tone in TONES else "primary"
         tip = escape(f"{b.label}{' (' + b.note + ')' if b.note else ''}: {b.value}{_pct(b.value, total)}")
         label = f'<text class="plot-label" x="{label_w - 8}" y="{y + row_h / 2 + 4:.1f}" text-anchor="end">{escape(_short(b.label, 30))}</text>'
-        if b.href:
-            # Pointer users follow the bar's label; keyboard and screen-reader users
-            # get the same link in the data table (the SVG is one image to them).
-            label = f'<a href="{escape(b.href)}" tabindex="-1">{label}</a>'
+        # No <a> inside the SVG: it is one role="img" to assistive technology, and a
+        # link inside it is a nested interactive control (axe). The links are in the data table.
         parts.append(
             f'<g class="plot-row"><title>{tip}</title>{label}'
             f'<rect class="plot-bar plot-{tone}" x="{label_w}" y="{y + 5}" width="{w:.1f}" height="{row_h - 10}" fill="{FALLBACK_FILL[tone]}"/>'

@@ -1,0 +1,114 @@
+"""Keyboard only: C01 from the library to the debrief with Tab, Enter, Space and
+arrow keys; focus is always visible and lands on what changed after each htmx swap."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import playbook, sign_in
+from trainer.models import Attempt
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ACTIVE = """() => {
+  const el = document.activeElement;
+  const s = getComputedStyle(el);
+  return {
+    tag: el.tagName.toLowerCase(), id: el.id, type: el.type || '', value: el.value || '',
+    text: (el.innerText || el.textContent || '').replace(/\\s+/g, ' ').trim(),
+    autofocus: el.hasAttribute('data-autofocus'), entry: el.classList.contains('entry'),
+    isLastEntry: el === [...document.querySelectorAll('.transcript .entry')].pop(),
+    outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2,
+    shadow: s.boxShadow !== 'none',
+  };
+}"""
+
+
+def active(page) -> dict:
+    return page.evaluate(ACTIVE)
+
+
+def assert_focus_visible(el: dict) -> None:
+    assert el["outline"] or el["shadow"], f"focus is not visible on {el}"
+
+
+def tab_to(page, matches, limit: int = 80) -> dict:
+    """Press Tab until the focused element matches; fail after `limit` presses."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        el = active(page)
+        if matches(el):
+            assert_focus_visible(el)
+            return el
+    raise AssertionError(f"Tab never reached the element; focus ended on {active(page)}")
+
+
+def assert_focus_on_new_entry(page, text: str) -> None:
+    entry = page.locator(".transcript .entry").last
+    expect(entry).to_contain_text(text)
+    expect(entry).to_be_focused()
+    el = active(page)
+    assert el["entry"] and el["isLastEntry"] and el["autofocus"], el
+    assert el["outline"], f"the focused transcript entry has no visible outline: {el}"
+
+
+def test_a_whole_case_by_keyboard(page, site, learner):
+    sign_in(page, site, learner)
+    page.goto(f"{site}/cases/")
+    skip = tab_to(page, lambda el: el["text"] == "Skip to main content", limit=1)
+    assert skip["tag"] == "a"
+    tab_to(page, lambda el: el["tag"] == "button" and el["text"].startswith("Start case") and "Acute lumbar strain" in el["text"])
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/attempts/*/")
+    pk = int(page.url.rstrip("/").split("/")[-1])
+    book = playbook()
+    options = {o.id: o for s in book.case.stages for o in getattr(s, "options", [])}
+
+    for n, option_id in enumerate(["H1", "H3", "H4"]):
+        option = options[option_id]
+        tab_to(page, lambda el, label=option.label: el["tag"] == "button" and el["text"] == label)
+        page.keyboard.press("Enter" if n % 2 == 0 else "Space")  # buttons answer to both
+        assert_focus_on_new_entry(page, option.reveals)
+
+    for stage_title, picks in (("Examination", ["X2", "X4"]), ("Work-up", [])):
+        tab_to(page, lambda el: el["tag"] == "button" and el["text"].startswith("Move on"))
+        page.keyboard.press("Enter")
+        heading = page.locator("#stage-h")
+        expect(heading).to_have_text(stage_title)
+        expect(heading).to_be_focused()  # the new stage is what changed
+        for option_id in picks:
+            option = options[option_id]
+            tab_to(page, lambda el, label=option.label: el["tag"] == "button" and el["text"] == label)
+            page.keyboard.press("Enter")
+            assert_focus_on_new_entry(page, option.reveals)
+
+    for option_id in ("W1", "A", "P1"):
+        radios = page.locator("input[type=radio]")
+        first = tab_to(page, lambda el: el["type"] == "radio")
+        assert first["value"] == radios.first.get_attribute("value"), "Tab enters a radio group on its first option"
+        page.keyboard.press("Space")  # checks the focused radio
+        checked = page.locator("input[type=radio]:checked")
+        expect(checked).to_have_value(first["value"])
+        # Arrow keys move the selection within the group (options may be in any order).
+        for _ in range(radios.count()):
+            if checked.get_attribute("value") == option_id:
+                break
+            page.keyboard.press("ArrowDown")
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("ArrowUp")
+        expect(checked).to_have_value(option_id)
+        expect(checked).to_be_focused()
+        assert_focus_visible(active(page))
+        tab_to(page, lambda el: el["tag"] == "button" and el["text"] == "Commit to this decision", limit=3)
+        page.keyboard.press("Enter")
+        entry = page.locator(".transcript .entry").last
+        expect(entry).to_be_focused()
+        assert active(page)["outline"]
+
+    expect(page.locator(".transcript .entry").last).to_contain_text("Review at 10 days")
+    tab_to(page, lambda el: el["tag"] == "a" and el["text"] == "Read your debrief")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/attempts/{pk}/debrief/")
+    assert Attempt.objects.get(pk=pk).choice_ids() == [
+        "H1", "H3", "H4", "history:next", "X2", "X4", "exam:next", "W1", "A", "P1"
+    ]
+    tab_to(page, lambda el: el["tag"] == "button" and el["text"] == "Try this case again")

@@ -1,0 +1,109 @@
+"""A learner self-practises C01 to the debrief, with JavaScript (htmx) and without."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from cases.models import GuidanceItem
+from tests.e2e.conftest import mark_window, play_step, playbook, sign_in, sign_in_with_form, start_case, window_marker
+from trainer.models import Attempt
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+C01_TITLE = "Acute lumbar strain after lifting"
+# Three history questions, two manoeuvres, then the best decisions: several
+# red flags stay unscreened, so the debrief has missed red flags to show.
+PATH = ["H1", "H3", "H4", "history:next", "X2", "X4", "exam:next", "W1", "A", "P1"]
+
+
+def check_debrief(page, attempt: Attempt) -> None:
+    report = attempt.debrief()
+    assert report.missed_red_flags, "the chosen path must leave red flags to show"
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Debrief: {C01_TITLE}")
+    expect(page.locator("p.display-6")).to_have_text(re.compile(rf"^\s*Score\s*{report.total}\s*/100\s*$"))
+    for dim in report.dimensions:
+        expect(page.locator("#dims-h + dl")).to_contain_text(f"{dim.score} / {dim.max}")
+    missed = page.locator("section[aria-labelledby=missed-h]")
+    for gid in report.missed_red_flags:
+        item = GuidanceItem.objects.get(id=gid)
+        card = missed.locator(".card").filter(has=page.get_by_role("link", name=gid, exact=True))
+        expect(card).to_have_count(1)
+        expect(card).to_contain_text(item.statement)
+        expect(card).to_contain_text(f"“{item.section}”")
+    # Every missed red flag is listed, and nothing else is.
+    expect(missed.locator(".card")).to_have_count(len(report.missed_red_flags))
+
+
+def test_self_practice_with_javascript_never_reloads_the_page(page, site, learner):
+    sign_in(page, site, learner)
+    pk = start_case(page, site, C01_TITLE)
+    mark_window(page)
+    book, chosen = playbook(), []
+    for choice in PATH:
+        play_step(page, book, chosen, choice)
+        assert window_marker(page) == "still here", f"a full page load happened after {choice}"
+    attempt = Attempt.objects.get(pk=pk)
+    assert attempt.choice_ids() == PATH
+    assert attempt.is_finished
+    page.get_by_role("link", name="Read your debrief").click()
+    page.wait_for_url(f"**/attempts/{pk}/debrief/")
+    check_debrief(page, attempt)
+
+
+def test_self_practice_without_javascript(nojs_page, site, learner):
+    page = nojs_page
+    sign_in_with_form(page, site, learner.username)  # the real login form (django-axes in the path)
+    expect(page.locator("nav")).to_contain_text(learner.username)
+    pk = start_case(page, site, C01_TITLE)
+    book, chosen = playbook(), []
+    for choice in PATH:
+        play_step(page, book, chosen, choice)
+        # Post/redirect/get: every choice lands back on the attempt page itself.
+        assert page.url.endswith(f"/attempts/{pk}/")
+    attempt = Attempt.objects.get(pk=pk)
+    assert attempt.choice_ids() == PATH
+    page.get_by_role("link", name="Read your debrief").click()
+    check_debrief(page, attempt)
+
+
+def test_reloading_mid_case_resumes_with_the_transcript(page, site, learner):
+    sign_in(page, site, learner)
+    pk = start_case(page, site, C01_TITLE)
+    book, chosen = playbook(), []
+    for choice in ["H1", "H3", "history:next", "X2"]:
+        play_step(page, book, chosen, choice)
+    page.reload()
+    entries = page.locator(".transcript .entry")
+    expect(entries).to_have_count(3)
+    for option_id in ("H1", "H3", "X2"):
+        stage = book.stages[book.option_stage[option_id]]
+        reveals = next(o.reveals for o in stage.options if o.id == option_id)
+        expect(page.locator("#play")).to_contain_text(reveals)
+    expect(page.locator("#stage-h")).to_have_text("Examination")
+    # Leaving and coming back from the home page's "Pick up where you left off".
+    page.goto(site + "/")
+    page.get_by_role("link", name=re.compile(rf"^Resume\W+{C01_TITLE}$")).click()
+    page.wait_for_url(f"**/attempts/{pk}/")
+    expect(entries).to_have_count(3)
+    play_step(page, book, chosen, "X4")
+    assert Attempt.objects.get(pk=pk).choice_ids() == ["H1", "H3", "history:next", "X2", "X4"]
+
+
+def test_a_stale_tab_is_told_nothing_was_recorded_and_focus_lands_on_the_message(page, site, learner):
+    sign_in(page, site, learner)
+    pk = start_case(page, site, C01_TITLE)
+    book, chosen = playbook(), []
+    play_step(page, book, chosen, "H1")
+    other = page.context.new_page()
+    other.goto(f"{site}/attempts/{pk}/")
+    other.get_by_role("button", name="Move on").click()
+    expect(other.locator("#stage-h")).to_have_text("Examination")
+    other.close()
+    # The first tab still shows the history questions; the attempt has moved on.
+    page.get_by_role("button", name=book.stages["history"].options[1].label, exact=True).click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Nothing was recorded")
+    expect(alert).to_be_focused()
+    assert Attempt.objects.get(pk=pk).choice_ids() == ["H1", "history:next"]
+    expect(page.locator("#stage-h")).to_have_text("Examination")

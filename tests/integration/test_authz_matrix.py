@@ -1,0 +1,223 @@
+"""The authorisation matrix: every URL pattern of trainer.urls, with every persona.
+
+The expected outcome of each (URL name, persona) is written out below. A URL that
+is added without a row here fails `test_every_url_has_a_row`, so nobody can ship
+a view whose access rules were never stated.
+
+Outcomes: "200", "404" (the object does not exist for this person: not even its
+existence leaks), "login" (302 to the login page), "redirect" (302 elsewhere, e.g.
+post/redirect/get after a successful POST).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.factories import AssignmentFactory, AttemptFactory, UserFactory, play
+from trainer import classroom
+from trainer.models import Membership
+
+BEST_C01 = ["H1", "H3", "H4", "H5", "H6", "H7", "H8", "history:next", "X2", "X4", "X9", "X6", "exam:next", "W1", "A", "P1"]
+
+PERSONAS = ("anonymous", "learner", "other_learner", "instructor", "other_instructor", "staff")
+
+# Patterns not walked, each with the reason.
+SKIPPED = {
+    "admin/": "Django's admin enforces is_staff and model permissions itself; no app view lives under it",
+}
+
+
+def row(anonymous, learner, other_learner, instructor, other_instructor, staff) -> dict[str, str]:
+    return dict(zip(PERSONAS, (anonymous, learner, other_learner, instructor, other_instructor, staff)))
+
+
+PUBLIC = row("200", "200", "200", "200", "200", "200")
+OWNER_ONLY = row("login", "200", "404", "404", "404", "404")
+TEACHER_ONLY = row("login", "404", "404", "200", "404", "404")
+TEACHER_ACTION = row("login", "404", "404", "redirect", "404", "404")
+SIGNED_IN = row("login", "200", "200", "200", "200", "200")
+ANON_ONLY = row("200", "redirect", "redirect", "redirect", "redirect", "redirect")
+
+# url name -> (method, expected outcome per persona). The learner owns the attempts
+# and is in the instructor's cohort; the other learner is in no cohort; the other
+# instructor teaches another cohort; staff is is_staff without any group.
+MATRIX: dict[str, tuple[str, dict[str, str]]] = {
+    "home": ("GET", PUBLIC),
+    "library": ("GET", PUBLIC),
+    "guidance": ("GET", PUBLIC),
+    "start_attempt": ("POST", row("login", "redirect", "redirect", "redirect", "redirect", "redirect")),
+    "attempt": ("GET", OWNER_ONLY),
+    "attempt_choose": ("POST", row("login", "redirect", "404", "404", "404", "404")),
+    "debrief": ("GET", OWNER_ONLY),
+    "signup": ("GET", ANON_ONLY),
+    "login": ("GET", ANON_ONLY),
+    "logout": ("POST", row("redirect", "redirect", "redirect", "redirect", "redirect", "redirect")),
+    "clinical_review": ("GET", row("login", "404", "404", "200", "200", "404")),
+    "join": ("GET", SIGNED_IN),
+    "join_link": ("GET", SIGNED_IN),  # shows what you would join; joining takes a POST
+    "assignment_start": ("POST", row("login", "redirect", "404", "404", "404", "404")),
+    "cohorts": ("GET", row("login", "404", "404", "200", "200", "404")),
+    "cohort_create": ("POST", row("login", "404", "404", "redirect", "redirect", "404")),
+    "cohort_dashboard": ("GET", TEACHER_ONLY),
+    "cohort_roster": ("GET", TEACHER_ONLY),
+    "cohort_remove_member": ("POST", TEACHER_ACTION),
+    "cohort_add_instructor": ("POST", TEACHER_ACTION),
+    "assignment_create": ("GET", TEACHER_ONLY),
+    "assignment_detail": ("GET", TEACHER_ONLY),
+    "item_analysis": ("GET", TEACHER_ONLY),
+    "cohort_student": ("GET", TEACHER_ONLY),
+    "cohort_attempt": ("GET", TEACHER_ONLY),
+    "export_matrix": ("GET", TEACHER_ONLY),
+    "export_attempts": ("GET", TEACHER_ONLY),
+}
+
+
+@dataclass
+class Route:
+    name: str
+    route: str  # the full pattern, for messages
+    params: tuple[str, ...]
+
+
+def walk(patterns=None, prefix: str = "") -> tuple[list[Route], list[str]]:
+    """Every URLPattern under the root URLconf, recursively; and the skipped prefixes met."""
+    patterns = get_resolver().url_patterns if patterns is None else patterns
+    routes: list[Route] = []
+    skipped: list[str] = []
+    for p in patterns:
+        here = prefix + str(p.pattern)
+        if here in SKIPPED:
+            skipped.append(here)
+            continue
+        if isinstance(p, URLResolver):
+            sub, sub_skipped = walk(p.url_patterns, here)
+            routes += sub
+            skipped += sub_skipped
+        elif isinstance(p, URLPattern):
+            routes.append(Route(p.name or "", here, tuple(p.pattern.converters)))
+    return routes, skipped
+
+
+def test_every_url_has_a_row():
+    routes, skipped = walk()
+    assert sorted(skipped) == sorted(SKIPPED), "a SKIPPED entry no longer matches a pattern"
+    unnamed = [r.route for r in routes if not r.name]
+    assert not unnamed, f"give these URL patterns a name so the matrix can list them: {unnamed}"
+    missing = sorted({r.name for r in routes} - MATRIX.keys())
+    assert not missing, (
+        f"URL name(s) {missing} have no row in MATRIX in {__file__}. Add one: the method the view "
+        "is for, and the outcome for each persona (anonymous, learner, other_learner, instructor, "
+        "other_instructor, staff); if the route needs new parameters, add them to World.kwargs too."
+    )
+    stale = sorted(MATRIX.keys() - {r.name for r in routes})
+    assert not stale, f"MATRIX rows for URL names that no longer exist: {stale}"
+    assert len(routes) >= len(MATRIX)
+
+
+class World:
+    """One cohort with its instructor and a learner who has done some work; an
+    outsider learner, an instructor of another cohort, and a staff user."""
+
+    def __init__(self, library):
+        self.c01 = library["C01"]
+        self.users = {
+            "learner": UserFactory(username="alice"),
+            "other_learner": UserFactory(username="bob"),
+            "instructor": UserFactory(username="ivy", instructor=True),
+            "other_instructor": UserFactory(username="oscar", instructor=True),
+            "staff": UserFactory(username="sam", is_staff=True),
+        }
+        alice = self.users["learner"]
+        self.cohort = classroom.create_cohort(self.users["instructor"], "Year 2")
+        self.other_cohort = classroom.create_cohort(self.users["other_instructor"], "Elsewhere")
+        Membership.objects.create(cohort=self.cohort, user=alice)
+        # The roster entry the remove-member row removes: not the learner's, so
+        # the order in which rows run does not matter.
+        self.removable = Membership.objects.create(cohort=self.cohort, user=UserFactory(username="carol"))
+        self.assignment = AssignmentFactory(cohort=self.cohort, code="C01")
+        assigned, _ = classroom.start_assignment(alice, self.assignment)
+        play(assigned, BEST_C01)
+        self.assigned_attempt = assigned
+        self.in_progress = AttemptFactory(user=alice)
+        play(self.in_progress, ["H1"])
+        self.finished = AttemptFactory(user=alice)
+        play(self.finished, BEST_C01)
+
+    def kwargs(self, name: str, params: tuple[str, ...]) -> dict:
+        values = {
+            "slug": self.c01.slug,
+            "code": self.cohort.join_code,
+            "membership_pk": self.removable.pk,
+            "assignment_pk": self.assignment.pk,
+            "user_pk": self.users["learner"].pk,
+            "attempt_pk": self.assigned_attempt.pk,
+        }
+        pk = {
+            "attempt": self.in_progress.pk,
+            "attempt_choose": self.in_progress.pk,
+            "debrief": self.finished.pk,
+            "assignment_start": self.assignment.pk,
+        }.get(name, self.cohort.pk)  # every other <pk> is the cohort's
+        values["pk"] = pk
+        unknown = set(params) - values.keys()
+        assert not unknown, f"{name}: add a value for URL parameter(s) {unknown} to World.kwargs"
+        return {p: values[p] for p in params}
+
+    def data(self, name: str) -> dict:
+        return {
+            "attempt_choose": {"option": "H3"},
+            "cohort_create": {"name": "New cohort"},
+            "cohort_add_instructor": {"username": "oscar"},
+        }.get(name, {})
+
+    def client(self, persona: str) -> Client:
+        client = Client()
+        if persona != "anonymous":
+            client.force_login(self.users[persona])
+        return client
+
+
+def outcome(response) -> str:
+    if response.status_code == 302:
+        return "login" if response["Location"].startswith(reverse(settings.LOGIN_URL)) else "redirect"
+    return str(response.status_code)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_each_url_answers_each_persona_as_the_matrix_says(library, persona):
+    world = World(library)
+    routes, _ = walk()
+    got, wrong = {}, {}
+    for r in routes:
+        if r.name not in MATRIX:
+            continue  # test_every_url_has_a_row reports it
+        method, expected = MATRIX[r.name]
+        url = reverse(r.name, kwargs=world.kwargs(r.name, r.params))
+        client = world.client(persona)  # a fresh session each time: one row may be "log out"
+        response = client.post(url, world.data(r.name)) if method == "POST" else client.get(url)
+        got[r.name] = outcome(response)
+        if got[r.name] != expected[persona]:
+            wrong[r.name] = f"{method} {url}: expected {expected[persona]}, got {got[r.name]}"
+        if persona == "anonymous" and expected[persona] == "login":
+            assert "?next=" in response["Location"], r.name
+    assert not wrong, f"persona {persona}:\n" + "\n".join(f"  {k}: {v}" for k, v in wrong.items())
+    assert len(got) == len(MATRIX)
+
+
+STATE_CHANGING = sorted(name for name, (method, _) in MATRIX.items() if method == "POST")
+
+
+@pytest.mark.parametrize("name", STATE_CHANGING)
+def test_views_that_change_state_refuse_get(library, name):
+    """A link, an <img src> or a prefetch must never change anything."""
+    world = World(library)
+    routes = {r.name: r for r in walk()[0]}
+    url = reverse(name, kwargs=world.kwargs(name, routes[name].params))
+    for persona in PERSONAS[1:]:
+        response = world.client(persona).get(url)
+        assert response.status_code in (404, 405), f"GET {url} as {persona}: {response.status_code}"

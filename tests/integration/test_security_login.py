@@ -1,0 +1,70 @@
+"""Login throttling (django-axes): repeated failures lock the account out, with a clear message."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+LOCKED = "Too many failed log-in attempts"
+
+
+def attempt(client: Client, username: str, password: str):
+    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR="203.0.113.7")
+
+
+def signed_in(client: Client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def test_repeated_failures_lock_out_even_the_right_password():
+    assert settings.AXES_FAILURE_LIMIT == 5
+    UserFactory(username="alice")
+    client = Client()
+    for n in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = attempt(client, "alice", f"wrong-{n}")
+        assert response.status_code == 200, n
+        assert "That username and password do not match" in response.content.decode()
+        assert LOCKED not in response.content.decode()
+    response = attempt(client, "alice", "wrong-last")
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert LOCKED in page
+    assert "locked for an hour" in page and "Try again later" in page
+    response = attempt(client, "alice", PASSWORD)
+    assert response.status_code == 429 and LOCKED in response.content.decode()
+    assert not signed_in(client)
+
+
+def test_the_lockout_is_per_account_so_others_can_still_sign_in():
+    UserFactory(username="alice")
+    UserFactory(username="bob")
+    client = Client()
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, "alice", f"wrong-{n}")
+    assert attempt(client, "alice", PASSWORD).status_code == 429
+    response = attempt(client, "bob", PASSWORD)
+    assert response.status_code == 302 and signed_in(client)
+
+
+def test_a_success_resets_the_count():
+    UserFactory(username="alice")
+    client = Client()
+    for n in range(settings.AXES_FAILURE_LIMIT - 1):
+        attempt(client, "alice", f"wrong-{n}")
+    assert attempt(client, "alice", PASSWORD).status_code == 302
+    client.post(reverse("logout"))
+    for n in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert attempt(client, "alice", f"again-{n}").status_code == 200
+    assert attempt(client, "alice", PASSWORD).status_code == 302
+
+
+def test_failures_for_an_unknown_username_are_throttled_too():
+    """Guessing usernames is throttled the same way: no difference tells which exist."""
+    client = Client()
+    for n in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert attempt(client, "nobody", f"x{n}").status_code == 200
+    assert attempt(client, "nobody", "x").status_code == 429
