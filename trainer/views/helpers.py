@@ -44,6 +44,9 @@ def stage_context(attempt: Attempt, state: State, error: str = "") -> dict:
         "next_title": next_title,
         "transcript": _group(state.transcript),
         "error": error,
+        # Where keyboard focus goes after an htmx swap (static/js/app.js): the error,
+        # the new stage's heading after "Move on", else the newest transcript entry.
+        "focus": "error" if error else "stage" if state.chosen and state.chosen[-1].endswith(":next") else "entry",
         # Assessed work before its due time: no outcome narrative (it gives the verdict away).
         "locked_until": classroom.debrief_locked_until(attempt) if state.finished else None,
         "last_entry": state.transcript[-1] if state.transcript else None,
