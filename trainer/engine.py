@@ -163,6 +163,7 @@ class _Walk:
     transcript: list[Entry] = field(default_factory=list)
     picks_in_stage: int = 0
     finished: bool = False
+    taken: set[str] = field(default_factory=set)  # = set(chosen), kept in step
 
 
 class Playbook:
@@ -176,9 +177,24 @@ class Playbook:
         self.catalogue = catalogue or {}
         self.stages = {s.id: s for s in case.stages}
         self.option_stage: dict[str, str] = {}
+        # stage id -> {option id: option}: O(1) checks and look-ups in replay.
+        self.stage_options: dict[str, dict[str, Option | DecisionOption]] = {}
+        # The transcript line each option (or outcome) adds: immutable, built once.
+        self.entries: dict[str, Entry] = {}
         for stage in case.stages:
+            self.stage_options[stage.id] = {o.id: o for o in getattr(stage, "options", [])}
             for opt in getattr(stage, "options", []):
                 self.option_stage[opt.id] = stage.id
+                if isinstance(stage, PickStage):
+                    self.entries[opt.id] = Entry(
+                        stage.id, stage.title, stage.kind, opt.id, opt.label, opt.reveals, unsafe=opt.unsafe
+                    )
+                else:
+                    self.entries[opt.id] = Entry(stage.id, stage.title, "decision", opt.id, opt.label, "", grade=opt.grade.value)
+            if isinstance(stage, OutcomeStage):
+                self.entries[stage.id] = Entry(
+                    stage.id, stage.title, "outcome", "", stage.title, stage.text, grade="good" if stage.good else "bad"
+                )
 
     @cached_property
     def guidance_ids(self) -> frozenset[str]:
@@ -209,9 +225,7 @@ class Playbook:
         stage = self.stages[stage_id]
         if isinstance(stage, OutcomeStage):
             walk.finished = True
-            walk.transcript.append(
-                Entry(stage.id, stage.title, "outcome", "", stage.title, stage.text, grade="good" if stage.good else "bad")
-            )
+            walk.transcript.append(self.entries[stage.id])
 
     def _available(self, walk: _Walk) -> tuple[str, ...]:
         if walk.finished:
@@ -219,30 +233,40 @@ class Playbook:
         stage = self.stages[walk.stage_id]
         if isinstance(stage, DecisionStage):
             return tuple(o.id for o in stage.options)
-        taken = set(walk.chosen)
-        ids = [o.id for o in stage.options if o.id not in taken]
+        ids = [o.id for o in stage.options if o.id not in walk.taken]
         if walk.picks_in_stage >= min(stage.min_picks, len(stage.options)):
             ids.append(advance_id(stage.id))
         return tuple(ids)
 
+    def _can_choose(self, walk: _Walk, choice: str) -> bool:
+        """`choice in self._available(walk)`, without building the tuple."""
+        if walk.finished:
+            return False
+        stage = self.stages[walk.stage_id]
+        if choice in self.stage_options[stage.id]:
+            return isinstance(stage, DecisionStage) or choice not in walk.taken
+        return (
+            isinstance(stage, PickStage)
+            and choice == advance_id(stage.id)
+            and walk.picks_in_stage >= min(stage.min_picks, len(stage.options))
+        )
+
     def _apply(self, walk: _Walk, choice: str) -> None:
-        if choice not in self._available(walk):
+        if not self._can_choose(walk, choice):
             raise InvalidChoice(self._why_unavailable(walk, choice))
         stage = self.stages[walk.stage_id]
         walk.chosen.append(choice)
+        walk.taken.add(choice)
         if isinstance(stage, PickStage):
             if choice == advance_id(stage.id):
                 self._enter(walk, self.resolve(stage.next, walk.chosen))
                 return
-            opt = next(o for o in stage.options if o.id == choice)
             walk.picks_in_stage += 1
-            walk.transcript.append(
-                Entry(stage.id, stage.title, stage.kind, opt.id, opt.label, opt.reveals, unsafe=opt.unsafe)
-            )
+            walk.transcript.append(self.entries[choice])
             return
         assert isinstance(stage, DecisionStage)
-        opt = next(o for o in stage.options if o.id == choice)
-        walk.transcript.append(Entry(stage.id, stage.title, "decision", opt.id, opt.label, "", grade=opt.grade.value))
+        opt = self.stage_options[stage.id][choice]
+        walk.transcript.append(self.entries[choice])
         target = self.resolve(opt.next, walk.chosen) or self.resolve(stage.next, walk.chosen)
         self._enter(walk, target)
 

@@ -2,6 +2,8 @@
 Authors' files are reviewed, but case files can also arrive by upload, so the
 markup goes through nh3 (an allow-list sanitiser) rather than |safe."""
 
+from functools import lru_cache
+
 import nh3
 from django import template
 from django.utils.safestring import mark_safe
@@ -11,6 +13,13 @@ register = template.Library()
 ALLOWED_TAGS = {"em", "strong", "i", "b", "br", "sub", "sup"}
 
 
+@lru_cache(maxsize=8192)
+def _clean(text: str) -> str:
+    # Case text is immutable per case version: sanitise each distinct string once
+    # per process, not on every render of every transcript line.
+    return nh3.clean(text, tags=ALLOWED_TAGS, attributes={})
+
+
 @register.filter
 def case_html(text: str) -> str:
-    return mark_safe(nh3.clean(text or "", tags=ALLOWED_TAGS, attributes={}))
+    return mark_safe(_clean(text or ""))
