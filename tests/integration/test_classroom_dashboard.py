@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import AssignmentFactory, AttemptFactory, ChoiceFactory, TaughtCohortFactory, UserFactory, enrol, play_assigned
-from trainer import classroom
+from trainer import classroom, cohort_stats
 from trainer.management.commands.seed_demo import demo_path
 from trainer.models import Assignment, AttemptFinding
 
@@ -167,19 +167,19 @@ def test_assignment_page_plots_and_counts(room, ines_client):
     assert "style=" not in page and "<script>" not in page
     assert "Show the data as a table" in page
     # Score distribution: the counted score of each finisher, in its band.
-    bins = classroom.score_histogram(a)
+    bins = cohort_stats.score_histogram(a)
     assert sum(bins) == 3
     for name in ("alice", "carol"):
         score = room["attempts"][name].score_total
         assert bins[min(score // 10, 9)] >= 1
     # Missed red flags come from the stored findings, and link to the guidance.
-    missed, _ = classroom.finding_counts(a)
+    missed, _ = cohort_stats.finding_counts(a)
     stored = set(AttemptFinding.objects.filter(attempt__assignment=a, status__in=classroom.MISSED, guidance__kind="red_flag").values_list("guidance_id", flat=True))
     assert {f.guidance_id for f in missed} == stored
     for f in missed:
         assert f'href="/guidance/#{f.guidance_id}"' in page
     # Decision distribution: each option's learners, from the Choice rows.
-    stages = {s.id: s for s in classroom.decision_distribution(a)}
+    stages = {s.id: s for s in cohort_stats.decision_distribution(a)}
     for stage_id, stage in stages.items():
         for option in stage.options:
             expected = sum(option.id in path for path in room["paths"].values())
@@ -199,7 +199,7 @@ def test_assignment_page_before_anyone_starts(ines, ines_client, library):
 
 def test_item_analysis_counts_questions_and_relates_screening_to_safety(room, ines_client):
     cohort, a, book = room["cohort"], room["assignment"], room["book"]
-    analysis = classroom.item_analysis(cohort, a.case)
+    analysis = cohort_stats.item_analysis(cohort, a.case)
     assert analysis.attempts == 3
     assert analysis.unsafe == sum(att.unsafe for att in room["attempts"].values())
     for item in analysis.items:
@@ -270,7 +270,7 @@ def test_attempts_csv_has_one_row_per_attempt_with_every_dimension(room, ines_cl
     carol = room["attempts"]["carol"]
     line = next(r for r in rows[1:] if r[0] == "carol")
     assert line[1:3] == ["C01", str(carol.version.number)] and line[8] == str(carol.score_total)
-    dims = [str(getattr(carol, f"score_{d}")) for d in classroom.DIMENSIONS]
+    dims = [str(getattr(carol, f"score_{d}")) for d in cohort_stats.DIMENSIONS]
     assert line[9:14] == dims
     missed = sorted(AttemptFinding.objects.filter(attempt=carol, status__in=classroom.MISSED).values_list("guidance_id", flat=True))
     assert line[-1] == " ".join(missed)

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from trainer import classroom
+from trainer import cohort_stats
 from trainer.models import Attempt, AttemptFinding, Choice, Cohort, Membership
 
 
@@ -39,4 +39,4 @@ def test_seed_demo_creates_a_playable_classroom_and_is_idempotent(library):
     client.force_login(cohort.memberships.get(role="instructor").user)
     page = client.get(reverse("cohort_dashboard", args=[cohort.pk])).content.decode()
     assert "Sam Rivera" in page and "<strong>" in page
-    assert sum(s.done for s in classroom.summaries(cohort, 12).values()) >= 20
+    assert sum(s.done for s in cohort_stats.summaries(cohort, 12).values()) >= 20

@@ -4,7 +4,7 @@ learner) and anonymous."""
 import pytest
 from django.urls import reverse
 
-from trainer.models import Attempt, AttemptFinding, Choice
+from trainer.models import Attempt, AttemptFinding
 from tests.factories import AttemptFactory, play
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cases.models import Case
-from trainer import classroom, plots
+from trainer import classroom, cohort_stats, plots
 from trainer.engine import DIMENSION_LABELS
 from trainer.models import Attempt, Membership
 from trainer.views.classroom import get_cohort_for_instructor, join_url
@@ -41,9 +41,9 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     assignments = _assignments(cohort)
     q = request.GET.get("q", "").strip()[:100]
     sort = request.GET.get("sort", "name")
-    members = classroom.roster_page_queryset(cohort, assignments, sort, q)
+    members = cohort_stats.roster_page_queryset(cohort, assignments, sort, q)
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = classroom.matrix_rows(list(page.object_list), assignments)
+    rows = cohort_stats.matrix_rows(list(page.object_list), assignments)
     base = reverse("cohort_dashboard", args=[cohort.pk])
 
     def url(**params) -> str:
@@ -80,8 +80,8 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     # Unsearched, the paginator has already counted every learner.
     learners = page.paginator.count if not q else Membership.objects.filter(cohort=cohort, role=Membership.Role.LEARNER).count()
     context["learners"] = learners
-    summaries = classroom.summaries(cohort, learners)
-    context["summaries"] = [(a, summaries.get(a.pk, classroom.Summary(learners))) for a in assignments]
+    summaries = cohort_stats.summaries(cohort, learners)
+    context["summaries"] = [(a, summaries.get(a.pk, cohort_stats.Summary(learners))) for a in assignments]
     return TemplateResponse(request, "classroom/dashboard.html", context)
 
 
@@ -95,9 +95,9 @@ def assignment_detail(request: HttpRequest, pk: int, assignment_pk: int) -> Http
         cohort.assignments.select_related("case__current_version"), pk=assignment_pk
     )
     learners = Membership.objects.filter(cohort=cohort, role=Membership.Role.LEARNER).count()
-    summary = classroom.summaries(cohort, learners).get(assignment.pk, classroom.Summary(learners))
-    bins = classroom.score_histogram(assignment)
-    missed, triggered = classroom.finding_counts(assignment)
+    summary = cohort_stats.summaries(cohort, learners).get(assignment.pk, cohort_stats.Summary(learners))
+    bins = cohort_stats.score_histogram(assignment)
+    missed, triggered = cohort_stats.finding_counts(assignment)
     guidance = reverse("guidance")
     context = {
         "cohort": cohort,
@@ -105,7 +105,7 @@ def assignment_detail(request: HttpRequest, pk: int, assignment_pk: int) -> Http
         "summary": summary,
         "score_plot": plots.histogram(
             "Counted scores",
-            list(zip(classroom.SCORE_BINS, bins)),
+            list(zip(cohort_stats.SCORE_BINS, bins)),
             x_label="Score band",
             y_label="Learners",
             caption=f"Counted score of each learner who finished ({summary.done} of {learners}).",
@@ -143,7 +143,7 @@ def assignment_detail(request: HttpRequest, pk: int, assignment_pk: int) -> Http
                     caption=f"{stage.title}: learners choosing each option in any attempt (of {summary.started} who started).",
                 ),
             )
-            for stage in classroom.decision_distribution(assignment)
+            for stage in cohort_stats.decision_distribution(assignment)
         ],
     }
     return TemplateResponse(request, "classroom/assignment.html", context)
@@ -156,7 +156,7 @@ def item_analysis(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     cohort's assigned attempts, and how red-flag screening relates to safety."""
     cohort = get_cohort_for_instructor(request, pk)
     case = get_object_or_404(Case.objects.select_related("current_version"), slug=slug, assignments__cohort=cohort)
-    analysis = classroom.item_analysis(cohort, case)
+    analysis = cohort_stats.item_analysis(cohort, case)
     stages: dict[str, list] = {}
     for item in analysis.items:
         stages.setdefault(item.stage, []).append(item)
@@ -192,7 +192,7 @@ def student_detail(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
     cohort = get_cohort_for_instructor(request, pk)
     student = _get_learner(cohort, user_pk)
     attempts = []
-    for attempt in classroom.student_attempts(cohort, student):
+    for attempt in cohort_stats.student_attempts(cohort, student):
         state = attempt.version.playbook.replay([c.option_id for c in attempt.choices.all()])
         attempts.append({"attempt": attempt, "counted": classroom.is_counted(attempt), "transcript": _group(state.transcript)})
     context = {"cohort": cohort, "student": student, "attempts": attempts}
@@ -261,7 +261,7 @@ def export_matrix(request: HttpRequest, pk: int) -> HttpResponse:
     members = Membership.objects.filter(cohort=cohort, role=Membership.Role.LEARNER).select_related("user").order_by("user__username")
     paginator = Paginator(members, 500)  # bounded memory per batch for big cohorts
     for number in paginator.page_range:
-        for row in classroom.matrix_rows(list(paginator.page(number).object_list), assignments):
+        for row in cohort_stats.matrix_rows(list(paginator.page(number).object_list), assignments):
             user = row.membership.user
             line = [_safe(user.username), _safe(user.get_full_name())]
             for cell in row.cells:
@@ -282,19 +282,19 @@ def export_matrix(request: HttpRequest, pk: int) -> HttpResponse:
 def export_attempts(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = get_cohort_for_instructor(request, pk)
     response, out = _csv_response(f"cohort-{cohort.pk}-attempts.csv")
-    dims = [f"score {DIMENSION_LABELS[d].lower()}" for d in classroom.DIMENSIONS]
+    dims = [f"score {DIMENSION_LABELS[d].lower()}" for d in cohort_stats.DIMENSIONS]
     out.writerow(
         ["student", "case", "version", "assignment", "mode", "started", "finished", "late", "score total", *dims,
          "unsafe", "counted", "missed red flags"]
     )
-    for a in classroom.attempt_export_rows(cohort):
+    for a in cohort_stats.attempt_export_rows(cohort):
         finished = a.finished_at is not None
         out.writerow(
             [
                 _safe(a.user.username), a.case.code, a.version.number, a.assignment_id, a.assignment.mode,
                 _stamp(a.started_at), _stamp(a.finished_at), ("yes" if a.late else "no") if finished else "",
                 "" if a.score_total is None else a.score_total,
-                *["" if getattr(a, f"score_{d}") is None else getattr(a, f"score_{d}") for d in classroom.DIMENSIONS],
+                *["" if getattr(a, f"score_{d}") is None else getattr(a, f"score_{d}") for d in cohort_stats.DIMENSIONS],
                 ("yes" if a.unsafe else "no") if finished else "",
                 "yes" if classroom.is_counted(a) else "no",
                 " ".join(f.guidance_id for f in a.missed),

@@ -1,0 +1,320 @@
+"""The SQL aggregates behind the instructor dashboard: the students x assignments
+matrix, per-assignment summaries and plots' data, item analysis and CSV rows.
+
+They read the scores and findings stored when an attempt ends (and Choice rows
+for path analysis); nothing here replays event logs for a whole cohort, so a
+dashboard costs the same number of queries at 5 or 5,000 students. The rules
+they rely on (which attempt counts, a learner's cell status) live in
+trainer/classroom.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Avg, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Least
+from django.utils import timezone
+
+from cases.format import PickStage
+from cases.models import Case
+from trainer.classroom import (
+    _CELL_FIELDS,
+    DONE,
+    LEARNER,
+    MISSED,
+    Cell,
+    _group,
+    counted_attempts,
+    learner_ids,
+    make_cell,
+    with_counted,
+)
+from trainer.models import Assignment, Attempt, AttemptFinding, Choice, Cohort, Membership
+
+# -- the dashboard matrix ------------------------------------------------------
+
+SORTS = ("name", "-name", "progress", "-progress")
+
+
+def roster_page_queryset(cohort: Cohort, assignments: list[Assignment], sort: str, q: str) -> QuerySet[Membership]:
+    """Learners, searched and sorted in SQL, ready for a Paginator."""
+    members = Membership.objects.filter(cohort=cohort, role=LEARNER).select_related("user")
+    if q:
+        members = members.filter(
+            Q(user__username__icontains=q) | Q(user__first_name__icontains=q) | Q(user__last_name__icontains=q)
+        )
+    key = sort.lstrip("-")
+    desc = sort.startswith("-")
+    if key == "progress":
+        done = counted_attempts().filter(user_id=OuterRef("user_id"), assignment__cohort=cohort)
+        members = members.annotate(sort_key=Subquery(done.values("user_id").annotate(n=Count("pk")).values("n")[:1]))
+    elif key.startswith("a") and key[1:].isdigit() and int(key[1:]) in {a.pk for a in assignments}:
+        score = counted_attempts().filter(user_id=OuterRef("user_id"), assignment_id=int(key[1:]))
+        members = members.annotate(sort_key=Subquery(score.values("score_total")[:1]))
+    else:
+        return members.order_by("-user__username" if desc else "user__username", "pk")
+    key_order = F("sort_key").desc(nulls_last=True) if desc else F("sort_key").asc(nulls_last=True)
+    return members.order_by(key_order, "user__username", "pk")
+
+
+@dataclass(frozen=True)
+class Row:
+    membership: Membership
+    cells: list[Cell]
+
+    @property
+    def done(self) -> int:
+        return sum(1 for c in self.cells if c.status == DONE)
+
+
+def matrix_rows(memberships: list[Membership], assignments: list[Assignment], now: datetime | None = None) -> list[Row]:
+    """One query for every cell of the given learners (a page, or the export)."""
+    now = now or timezone.now()
+    users = [m.user_id for m in memberships]
+    attempts = with_counted(Attempt.objects.filter(user_id__in=users, assignment__in=assignments)).only(*_CELL_FIELDS)
+    grouped = _group(attempts.order_by())
+    return [
+        Row(m, [make_cell(a, grouped.get((m.user_id, a.pk), []), now) for a in assignments]) for m in memberships
+    ]
+
+
+@dataclass(frozen=True)
+class Summary:
+    learners: int
+    started: int = 0
+    done: int = 0
+    avg: float | None = None
+    unsafe: int = 0
+    late: int = 0
+
+    @property
+    def done_pct(self) -> int:
+        return round(100 * self.done / self.learners) if self.learners else 0
+
+    @property
+    def bar_pct(self) -> int:
+        # The CSS has width classes in steps of 5 (no inline style under the CSP).
+        return 5 * round(self.done_pct / 5)
+
+
+def summaries(cohort: Cohort, learners: int) -> dict[int, Summary]:
+    """Completion and counted-score figures for every assignment, in two queries
+    whose cost is one indexed lookup per attempt (the "counted" subquery runs
+    once per row in WHERE, not once per aggregate)."""
+    mine = Attempt.objects.filter(assignment__cohort=cohort, user_id__in=learner_ids(cohort))
+    started = dict(
+        mine.order_by().values("assignment_id").annotate(n=Count("user_id", distinct=True)).values_list("assignment_id", "n")
+    )
+    rows = (
+        counted_attempts()
+        .filter(assignment__cohort=cohort, user_id__in=learner_ids(cohort))
+        .order_by()
+        .values("assignment_id")
+        .annotate(
+            done=Count("pk"),
+            avg=Avg("score_total"),
+            unsafe=Count("pk", filter=Q(unsafe=True)),
+            late=Count("pk", filter=Q(late=True)),
+        )
+    )
+    result = {a: Summary(learners=learners, started=n) for a, n in started.items()}
+    for r in rows:
+        a = r.pop("assignment_id")
+        result[a] = Summary(learners=learners, started=started.get(a, 0), **r)
+    return result
+
+
+# -- one assignment: distributions ---------------------------------------------
+
+
+def counted_for(assignment: Assignment) -> QuerySet[Attempt]:
+    return counted_attempts().filter(assignment=assignment, user_id__in=learner_ids(assignment.cohort_id))
+
+
+SCORE_BINS = [f"{10 * i}–{10 * i + 9}" if i < 9 else "90–100" for i in range(10)]
+
+
+def score_histogram(assignment: Assignment) -> list[int]:
+    """Counted scores in ten bands, counted in SQL."""
+    rows = (
+        counted_for(assignment)
+        .annotate(band=Least(F("score_total") / 10, Value(9)))
+        .order_by()
+        .values("band")
+        .annotate(n=Count("pk"))
+    )
+    bins = [0] * 10
+    for r in rows:
+        if r["band"] is not None:
+            bins[int(r["band"])] += r["n"]
+    return bins
+
+
+@dataclass(frozen=True)
+class FindingCount:
+    guidance_id: str
+    statement: str
+    n: int
+
+
+def finding_counts(assignment: Assignment) -> tuple[list[FindingCount], list[FindingCount]]:
+    """Red flags most often missed and pitfalls most often triggered, over the
+    counted attempts (stored AttemptFinding rows, grouped in SQL)."""
+    rows = (
+        AttemptFinding.objects.filter(attempt__in=counted_for(assignment).values("pk"))
+        .filter(Q(status__in=MISSED, guidance__kind="red_flag") | Q(status="triggered", guidance__kind="pitfall"))
+        .values("guidance_id", "guidance__statement", "status")
+        .annotate(n=Count("attempt_id", distinct=True))
+        .order_by("-n", "guidance_id")
+    )
+    missed: dict[str, FindingCount] = {}
+    triggered: list[FindingCount] = []
+    for r in rows:
+        item = FindingCount(r["guidance_id"], r["guidance__statement"], r["n"])
+        if r["status"] == "triggered":
+            triggered.append(item)
+        else:  # a present flag is "missed", a screen-only one "not_screened": one kind of gap
+            prev = missed.get(item.guidance_id)
+            missed[item.guidance_id] = item if prev is None else FindingCount(item.guidance_id, item.statement, prev.n + item.n)
+    return sorted(missed.values(), key=lambda f: (-f.n, f.guidance_id)), triggered
+
+
+@dataclass(frozen=True)
+class OptionCount:
+    id: str
+    label: str
+    grade: str
+    n: int
+
+
+@dataclass(frozen=True)
+class StageCount:
+    id: str
+    title: str
+    options: list[OptionCount]
+
+
+def decision_distribution(assignment: Assignment) -> list[StageCount]:
+    """How many learners chose each option at each decision stage (any attempt).
+
+    Counts come from Choice rows grouped in SQL; which option belongs to which
+    decision stage comes from the engine's Playbook of the case's current version."""
+    book = assignment.case.current_version.playbook
+    rows = (
+        Choice.objects.filter(attempt__assignment=assignment, attempt__user_id__in=learner_ids(assignment.cohort_id))
+        .order_by()
+        .values("option_id")
+        .annotate(n=Count("attempt__user_id", distinct=True))
+    )
+    counts = {r["option_id"]: r["n"] for r in rows}
+    stages = []
+    for stage in book.case.stages:
+        if stage.kind != "decision":
+            continue
+        options = [OptionCount(o.id, o.label, o.grade.value, counts.get(o.id, 0)) for o in stage.options]
+        stages.append(StageCount(stage.id, stage.title, options))
+    return stages
+
+
+# -- item analysis per case ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Item:
+    stage: str
+    id: str
+    label: str
+    yield_: str
+    asked: int
+    red_flags: tuple[str, ...]
+    unsafe_askers: int
+    total: int
+    unsafe_total: int
+
+    @property
+    def asked_pct(self) -> int:
+        return round(100 * self.asked / self.total) if self.total else 0
+
+    @property
+    def unsafe_rate_askers(self) -> int | None:
+        return round(100 * self.unsafe_askers / self.asked) if self.asked else None
+
+    @property
+    def unsafe_rate_non_askers(self) -> int | None:
+        others = self.total - self.asked
+        return round(100 * (self.unsafe_total - self.unsafe_askers) / others) if others else None
+
+
+@dataclass(frozen=True)
+class ItemAnalysis:
+    attempts: int
+    unsafe: int
+    items: list[Item]
+
+    @property
+    def screening(self) -> list[Item]:
+        return [i for i in self.items if i.red_flags]
+
+
+def item_analysis(cohort: Cohort, case: Case) -> ItemAnalysis:
+    """How often each history question and exam manoeuvre was asked in the
+    cohort's finished assigned attempts on this case, and, for red-flag
+    screening questions, the unsafe rate among askers and non-askers."""
+    attempts = Attempt.objects.filter(
+        assignment__cohort=cohort, case=case, finished_at__isnull=False, user_id__in=learner_ids(cohort)
+    )
+    totals = attempts.aggregate(n=Count("pk"), unsafe=Count("pk", filter=Q(unsafe=True)))
+    rows = (
+        Choice.objects.filter(attempt__in=attempts.values("pk"))
+        .order_by()
+        .values("option_id")
+        .annotate(n=Count("attempt_id"), unsafe=Count("attempt_id", filter=Q(attempt__unsafe=True)))
+    )
+    counts = {r["option_id"]: r for r in rows}
+    book = case.current_version.playbook
+    red = set(book.case.red_flags.present) | set(book.case.red_flags.screen)
+    red |= {gid for gid, entry in book.catalogue.items() if entry.kind.value == "red_flag"}
+    items = []
+    for stage in book.case.stages:
+        if not isinstance(stage, PickStage):
+            continue
+        for o in stage.options:
+            row = counts.get(o.id, {"n": 0, "unsafe": 0})
+            flags = tuple(g for g in o.screens if g in red)
+            items.append(
+                Item(stage.title, o.id, o.label, o.yield_.value, row["n"], flags, row["unsafe"], totals["n"], totals["unsafe"])
+            )
+    return ItemAnalysis(totals["n"], totals["unsafe"], items)
+
+
+# -- one student ---------------------------------------------------------------
+
+
+def student_attempts(cohort: Cohort, user) -> QuerySet[Attempt]:
+    """A learner's work on this cohort's assignments only: their self-paced
+    practice and other cohorts' work are not this instructor's business."""
+    return (
+        with_counted(Attempt.objects.filter(assignment__cohort=cohort, user=user))
+        .select_related("case", "version", "assignment")
+        .prefetch_related("choices")
+        .order_by("assignment__due_at", "started_at")
+    )
+
+
+# -- exports -------------------------------------------------------------------
+
+DIMENSIONS = ("redflags", "workup", "assessment", "efficiency", "plan")
+
+
+def attempt_export_rows(cohort: Cohort) -> QuerySet[Attempt]:
+    """One row per attempt on the cohort's assignments by a current learner, with
+    `missed` (the missed red-flag findings) prefetched."""
+    missed = AttemptFinding.objects.filter(status__in=MISSED).order_by("guidance_id")
+    return (
+        with_counted(Attempt.objects.filter(assignment__cohort=cohort, user_id__in=learner_ids(cohort)))
+        .select_related("user", "case", "version", "assignment")
+        .prefetch_related(Prefetch("findings", queryset=missed, to_attr="missed"))
+        .order_by("user__username", "started_at", "pk")
+    )
