@@ -59,8 +59,11 @@ def test_self_practice_without_javascript(nojs_page, site, learner):
     book, chosen = playbook(), []
     for choice in PATH:
         play_step(page, book, chosen, choice)
-        # Post/redirect/get: every choice lands back on the attempt page itself.
-        assert page.url.endswith(f"/attempts/{pk}/")
+        # Post/redirect/get: every choice lands back on the attempt page itself,
+        # scrolled to what changed (the new answer, or the new stage after "Move on").
+        path, _, anchor = page.url.partition("#")
+        assert path.endswith(f"/attempts/{pk}/")
+        assert anchor == ("stage-h" if choice.endswith(":next") else "latest")
     attempt = Attempt.objects.get(pk=pk)
     assert attempt.choice_ids() == PATH
     page.get_by_role("link", name="Read your debrief").click()

@@ -79,9 +79,13 @@ def test_an_htmx_choice_returns_the_fragment_with_the_answer(alice_client, attem
 
 def test_without_javascript_a_choice_redirects_and_the_page_shows_it(alice_client, attempt):
     response = choose(alice_client, attempt, "H1", htmx=False)
-    assert response.status_code == 302 and response["Location"] == reverse("attempt", args=[attempt.pk])
+    assert response.status_code == 302
+    assert response["Location"] == reverse("attempt", args=[attempt.pk]) + "#latest"
     page = alice_client.get(response["Location"]).content.decode()
     assert "felt a sudden grab" in page
+    assert 'id="latest"' in page.split("felt a sudden grab")[0].rsplit("<div", 1)[1]
+    advance = choose(alice_client, attempt, "history:next", htmx=False)
+    assert advance["Location"].endswith("#stage-h")
 
 
 def test_a_double_click_stores_one_choice(alice_client, attempt):

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -85,7 +86,11 @@ def attempt_choose(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.htmx:
         if error:
             messages.error(request, error)
-        return redirect("attempt", pk=attempt.pk)
+            return redirect("attempt", pk=attempt.pk)
+        # Without JavaScript the page reloads at the top; on a phone the new answer is
+        # below the options, so land on it (or on the new stage after "Move on").
+        anchor = "stage-h" if option_id.endswith(":next") else "latest"
+        return redirect(reverse("attempt", args=[attempt.pk]) + f"#{anchor}")
     context = stage_context(attempt, state, error=error)
     return TemplateResponse(request, "trainer/attempt.html#play", context, status=422 if error else 200)
 
