@@ -50,6 +50,17 @@ def bob(db):
 
 
 @pytest.fixture
+def ines(db):
+    """An instructor (in the Instructors group)."""
+    return UserFactory(username="ines", instructor=True)
+
+
+@pytest.fixture
+def ines_client(ines):
+    return _client_for(ines)
+
+
+@pytest.fixture
 def alice_client(alice):
     return _client_for(alice)
 

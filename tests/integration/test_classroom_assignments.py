@@ -16,18 +16,6 @@ from trainer.models import Assignment, Attempt
 
 
 @pytest.fixture
-def ines(db):
-    return UserFactory(username="ines", instructor=True)
-
-
-@pytest.fixture
-def ines_client(ines):
-    client = Client()
-    client.force_login(ines)
-    return client
-
-
-@pytest.fixture
 def cohort(library, ines, alice):
     cohort = TaughtCohortFactory(name="Spring block", created_by=ines)
     enrol(cohort, alice)

@@ -9,18 +9,6 @@ from trainer.models import Attempt, Cohort, Membership
 
 
 @pytest.fixture
-def ines(db):
-    return UserFactory(username="ines", instructor=True)
-
-
-@pytest.fixture
-def ines_client(ines):
-    client = Client()
-    client.force_login(ines)
-    return client
-
-
-@pytest.fixture
 def cohort(ines):
     return TaughtCohortFactory(name="Spring block", created_by=ines)
 

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -18,18 +17,6 @@ from tests.factories import AssignmentFactory, AttemptFactory, ChoiceFactory, Ta
 from trainer import classroom, cohort_stats
 from trainer.management.commands.seed_demo import demo_path
 from trainer.models import Assignment, AttemptFinding
-
-
-@pytest.fixture
-def ines(db):
-    return UserFactory(username="ines", instructor=True)
-
-
-@pytest.fixture
-def ines_client(ines):
-    client = Client()
-    client.force_login(ines)
-    return client
 
 
 @pytest.fixture
