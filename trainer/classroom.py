@@ -17,11 +17,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from cases.models import Case
+from trainer.engine import MISSED_STATUSES
 from trainer.models import Assignment, Attempt, Cohort, Membership, is_instructor
 
 LEARNER = Membership.Role.LEARNER
 INSTRUCTOR = Membership.Role.INSTRUCTOR
-MISSED = ("missed", "not_screened")
+MISSED = MISSED_STATUSES  # the engine decides what counts as a missed red flag
 
 
 class ClassroomError(Exception):
@@ -187,14 +188,14 @@ def make_cell(assignment: Assignment, attempts: list[Attempt], now: datetime) ->
     return Cell(assignment, status, counted, len(attempts), open_pk, overdue=status != DONE and now > assignment.due_at)
 
 
-def _group(attempts) -> dict[tuple[int, int], list[Attempt]]:
+def attempts_by_cell(attempts) -> dict[tuple[int, int], list[Attempt]]:
     grouped: dict[tuple[int, int], list[Attempt]] = {}
     for a in attempts:
         grouped.setdefault((a.user_id, a.assignment_id), []).append(a)
     return grouped
 
 
-_CELL_FIELDS = ("id", "user_id", "assignment_id", "started_at", "finished_at", "late", "score_total", "unsafe")
+CELL_FIELDS = ("id", "user_id", "assignment_id", "started_at", "finished_at", "late", "score_total", "unsafe")
 
 
 def learner_cells(user, now: datetime | None = None) -> list[Cell]:
@@ -205,8 +206,8 @@ def learner_cells(user, now: datetime | None = None) -> list[Cell]:
             cohort__memberships__user=user, cohort__memberships__role=LEARNER, cohort__archived=False
         ).select_related("case", "cohort")
     )
-    attempts = with_counted(Attempt.objects.filter(user=user, assignment__in=assignments)).only(*_CELL_FIELDS)
-    grouped = _group(attempts)
+    attempts = with_counted(Attempt.objects.filter(user=user, assignment__in=assignments)).only(*CELL_FIELDS)
+    grouped = attempts_by_cell(attempts)
     cells = [make_cell(a, grouped.get((user.pk, a.pk), []), now) for a in assignments]
     rank = {IN_PROGRESS: 0, NOT_STARTED: 1, UPCOMING: 2, DONE: 3}
     return sorted(cells, key=lambda c: (rank[c.status], c.assignment.due_at))

@@ -20,17 +20,18 @@ from django.utils import timezone
 from cases.format import PickStage
 from cases.models import Case
 from trainer.classroom import (
-    _CELL_FIELDS,
+    CELL_FIELDS,
     DONE,
     LEARNER,
     MISSED,
     Cell,
-    _group,
+    attempts_by_cell,
     counted_attempts,
     learner_ids,
     make_cell,
     with_counted,
 )
+from trainer.engine import WEIGHTS
 from trainer.models import Assignment, Attempt, AttemptFinding, Choice, Cohort, Membership
 
 # -- the dashboard matrix ------------------------------------------------------
@@ -73,8 +74,8 @@ def matrix_rows(memberships: list[Membership], assignments: list[Assignment], no
     """One query for every cell of the given learners (a page, or the export)."""
     now = now or timezone.now()
     users = [m.user_id for m in memberships]
-    attempts = with_counted(Attempt.objects.filter(user_id__in=users, assignment__in=assignments)).only(*_CELL_FIELDS)
-    grouped = _group(attempts.order_by())
+    attempts = with_counted(Attempt.objects.filter(user_id__in=users, assignment__in=assignments)).only(*CELL_FIELDS)
+    grouped = attempts_by_cell(attempts.order_by())
     return [
         Row(m, [make_cell(a, grouped.get((m.user_id, a.pk), []), now) for a in assignments]) for m in memberships
     ]
@@ -305,7 +306,7 @@ def student_attempts(cohort: Cohort, user) -> QuerySet[Attempt]:
 
 # -- exports -------------------------------------------------------------------
 
-DIMENSIONS = ("redflags", "workup", "assessment", "efficiency", "plan")
+DIMENSIONS = tuple(WEIGHTS)  # the engine's rubric dimensions, in its order
 
 
 def attempt_export_rows(cohort: Cohort) -> QuerySet[Attempt]:

@@ -48,6 +48,9 @@ GRADE_POINTS = {
 }
 SAFETY_CAP = 40
 TOP_BAND = 85
+# A present red flag left unelicited is "missed", one only to screen is "not_screened":
+# for the learner and the dashboard both are red flags they did not cover.
+MISSED_STATUSES = ("missed", "not_screened")
 
 
 class InvalidChoice(ValueError):
@@ -145,12 +148,20 @@ class Debrief:
         return "needs work"
 
     @property
+    def missed_findings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.status in MISSED_STATUSES)
+
+    @property
+    def triggered_findings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.status == "triggered")
+
+    @property
     def missed_red_flags(self) -> tuple[str, ...]:
-        return tuple(f.guidance_id for f in self.findings if f.status in ("missed", "not_screened"))
+        return tuple(f.guidance_id for f in self.missed_findings)
 
     @property
     def triggered(self) -> tuple[str, ...]:
-        return tuple(f.guidance_id for f in self.findings if f.status == "triggered")
+        return tuple(f.guidance_id for f in self.triggered_findings)
 
     def score(self, key: str) -> int:
         return next(d.score for d in self.dimensions if d.key == key)

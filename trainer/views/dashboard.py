@@ -22,7 +22,7 @@ from trainer import classroom, cohort_stats, plots
 from trainer.engine import DIMENSION_LABELS
 from trainer.models import Attempt, Membership
 from trainer.views.classroom import get_cohort_for_instructor, join_url
-from trainer.views.helpers import _group
+from trainer.views.helpers import group_transcript
 
 PAGE_SIZE = 25
 GRADE_TONES = {"best": "success", "acceptable": "info", "poor": "warning", "dangerous": "danger"}
@@ -194,7 +194,7 @@ def student_detail(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
     attempts = []
     for attempt in cohort_stats.student_attempts(cohort, student):
         state = attempt.version.playbook.replay([c.option_id for c in attempt.choices.all()])
-        attempts.append({"attempt": attempt, "counted": classroom.is_counted(attempt), "transcript": _group(state.transcript)})
+        attempts.append({"attempt": attempt, "counted": classroom.is_counted(attempt), "transcript": group_transcript(state.transcript)})
     context = {"cohort": cohort, "student": student, "attempts": attempts}
     return TemplateResponse(request, "classroom/student.html", context)
 
@@ -220,9 +220,9 @@ def attempt_review(request: HttpRequest, pk: int, attempt_pk: int) -> HttpRespon
         "student": attempt.user,
         "state": state,
         "report": report,
-        "transcript": _group(state.transcript),
-        "missed": [f for f in report.findings if f.status in classroom.MISSED] if report else [],
-        "triggered": [f for f in report.findings if f.status == "triggered"] if report else [],
+        "transcript": group_transcript(state.transcript),
+        "missed": report.missed_findings if report else (),
+        "triggered": report.triggered_findings if report else (),
     }
     return TemplateResponse(request, "classroom/review.html", context)
 

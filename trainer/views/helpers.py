@@ -42,7 +42,7 @@ def stage_context(attempt: Attempt, state: State, error: str = "") -> dict:
         "options": options,
         "advance": advance,
         "next_title": next_title,
-        "transcript": _group(state.transcript),
+        "transcript": group_transcript(state.transcript),
         "error": error,
         # Where keyboard focus goes after an htmx swap (static/js/app.js): the error,
         # the new stage's heading after "Move on", else the newest transcript entry.
@@ -53,7 +53,7 @@ def stage_context(attempt: Attempt, state: State, error: str = "") -> dict:
     }
 
 
-def _group(entries: tuple[Entry, ...]) -> list[dict]:
+def group_transcript(entries: tuple[Entry, ...]) -> list[dict]:
     """Transcript entries grouped by stage, in order, for headings."""
     groups: list[dict] = []
     for entry in entries:

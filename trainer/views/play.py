@@ -38,10 +38,11 @@ def library(request: HttpRequest) -> HttpResponse:
                 to_attr="mine",
             )
         )
-    published = Case.objects.published()
+    # Every filter's choices from one query over the published cases' tags.
+    tags = list(Case.objects.published().values_list(*FILTERS))
     filters = [
-        {"key": key, "values": [(v, v == active.get(key)) for v in sorted(set(published.values_list(key, flat=True)))]}
-        for key in FILTERS
+        {"key": key, "values": [(v, v == active.get(key)) for v in sorted({row[i] for row in tags})]}
+        for i, key in enumerate(FILTERS)
     ]
     page = Paginator(cases, 20).get_page(request.GET.get("page"))
     context = {"page": page, "filters": filters, "active": active}
@@ -114,8 +115,7 @@ def attempt_debrief(request: HttpRequest, pk: int) -> HttpResponse:
         "case": attempt.version.content,
         "report": report,
         "state": state,
-        "missed": [f for f in report.findings if f.status in ("missed", "not_screened")],
-        "triggered": [f for f in report.findings if f.status == "triggered"],
-        "covered": [f for f in report.findings if f.status in ("elicited", "screened")],
+        "missed": report.missed_findings,
+        "triggered": report.triggered_findings,
     }
     return TemplateResponse(request, "trainer/debrief.html", context)
