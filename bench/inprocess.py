@@ -35,6 +35,15 @@ def client_for(cred: dict) -> Client:
     return _CLIENT
 
 
+def post_next_choice(c: Client, item: dict):
+    """Post the attempt's next planned option as the page would: with `shown`, the
+    number of choices the page displays (so the app answers with only the new lines)."""
+    option = item["remaining"].pop(0)
+    resp = c.post(f"/attempts/{item['attempt']}/choose/", {"option": option, "shown": item["done"]}, **HTMX)
+    item["done"] += 1
+    return option, resp
+
+
 def _split(queries) -> dict:
     sql = [q["sql"] for q in queries]
     tx = [s for s in sql if s.lstrip().upper().startswith(TX_WORDS)]
@@ -57,15 +66,14 @@ def count_choice(items: list[dict]) -> dict:
     choice on another attempt; also the count for a repeated (idempotent) choice."""
     warm, fresh = items[0], items[1]
     c = client_for(warm)
-    c.post(f"/attempts/{warm['attempt']}/choose/", {"option": warm["remaining"].pop(0)}, **HTMX)
+    post_next_choice(c, warm)
     c = client_for(fresh)
-    option = fresh["remaining"].pop(0)
     with CaptureQueriesContext(connection) as ctx:
-        resp = c.post(f"/attempts/{fresh['attempt']}/choose/", {"option": option}, **HTMX)
+        option, resp = post_next_choice(c, fresh)
     out = _split(ctx.captured_queries)
     out["status"] = resp.status_code
     with CaptureQueriesContext(connection) as ctx:
-        again = c.post(f"/attempts/{fresh['attempt']}/choose/", {"option": option}, **HTMX)
+        again = c.post(f"/attempts/{fresh['attempt']}/choose/", {"option": option, "shown": fresh["done"] - 1}, **HTMX)
     out["repeat_total"] = len(ctx.captured_queries)
     out["repeat_tx"] = _split(ctx.captured_queries)["tx_control"]
     out["repeat_status"] = again.status_code
@@ -94,9 +102,8 @@ def time_choices(items: list[dict], rounds: int = 2) -> tuple[float, int]:
             if not it["remaining"]:
                 continue
             c = client_for(it)
-            option = it["remaining"].pop(0)
             t0 = time.perf_counter()
-            resp = c.post(f"/attempts/{it['attempt']}/choose/", {"option": option}, **HTMX)
+            option, resp = post_next_choice(c, it)
             samples.append(time.perf_counter() - t0)
             if resp.status_code != 200:
                 raise RuntimeError(f"choice POST {it['attempt']} {option}: HTTP {resp.status_code}")

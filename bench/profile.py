@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -29,6 +30,7 @@ def main() -> int:
     ap.add_argument("--html", type=Path)
     ap.add_argument("--all", action="store_true", help="show library frames too")
     ap.add_argument("--flat", action="store_true", help="flat list of functions by total time")
+    ap.add_argument("--time", action="store_true", help="time the requests without the profiler (A/B checks)")
     args = ap.parse_args()
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{BENCH / '.data' / 'bench.sqlite3'}")
     os.environ.update({"DJANGO_SETTINGS_MODULE": "bench.settings", "DJANGO_DEBUG": "0",
@@ -71,7 +73,7 @@ def main() -> int:
         for a in learners.filter(finished_at__isnull=True)[: args.n]:
             state = a.state()
             opt = next((c for c in state.available if not c.endswith(":next")), state.available[0])
-            calls.append((client(a.user), "post", f"/attempts/{a.pk}/choose/", {"option": opt}))
+            calls.append((client(a.user), "post", f"/attempts/{a.pk}/choose/", {"option": opt, "shown": len(state.chosen)}))
     else:
         a = learners.filter(finished_at__isnull=(args.view == "attempt")).first()
         path = {"attempt": f"/attempts/{a.pk}/", "debrief": f"/attempts/{a.pk}/debrief/", "library": "/cases/",
@@ -81,6 +83,20 @@ def main() -> int:
         c = client(user)
         calls = [(c, "get", path, None)] * args.n
     call(*calls[0])  # warm-up: middleware, templates, the playbook (uses one option)
+    if args.time:
+        # CPU time of this process as well as wall time: on a shared machine the CPU
+        # time is what an A/B of two versions of the code can compare.
+        wall, cpu = [], []
+        for c in calls[1:]:
+            t0, c0 = time.perf_counter(), time.process_time()
+            r = call(*c)
+            wall.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+            assert r.status_code == 200, (c[2], r.status_code)
+        Session.objects.filter(session_key__in=keys).delete()
+        print(f"{args.view}: {len(wall)} requests, median {1000 * statistics.median(wall):.2f} ms wall, "
+              f"{1000 * statistics.median(cpu):.2f} ms CPU, {len(r.content)} bytes (last response)")
+        return 0
     prof = Profiler(interval=0.0005)
     t0 = time.perf_counter()
     with prof:

@@ -528,7 +528,8 @@ def main() -> int:
                         "HX-Request-Type": "partial", "HX-Current-URL": f"http://127.0.0.1:{port}/attempts/{c['attempt']}/",
                         "Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html",
                     },
-                    "bodies": [urllib.parse.urlencode({"option": o}) for o in c["remaining"]],
+                    # As the page sends it: `shown` counts the choices already on the page.
+                    "bodies": [urllib.parse.urlencode({"option": o, "shown": c["done"] + k}) for k, o in enumerate(c["remaining"])],
                 }
                 for c in c1000["in_progress"]
             ]),

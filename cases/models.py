@@ -105,7 +105,10 @@ class CaseVersion(models.Model):
 
     @property
     def playbook(self) -> Playbook:
-        return compiled_playbook(self.content_hash, self.data)
+        # Views defer `data` (a whole case file, decoded from JSON on every fetch): it
+        # is loaded, one query, only when this process has not compiled the version yet.
+        book = _PLAYBOOKS.get(self.content_hash)
+        return book if book is not None else compiled_playbook(self.content_hash, self.data)
 
 
 _PLAYBOOKS: dict[str, Playbook] = {}

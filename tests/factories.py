@@ -87,7 +87,7 @@ def play(attempt, choices):
     """Make each choice through the model, as the views do; returns the last state."""
     state = None
     for choice in choices:
-        state = attempt.choose(choice)
+        state = attempt.choose(choice).state
     return state
 
 

@@ -7,15 +7,27 @@ happened and, once an attempt ends, the scores dashboards aggregate in SQL.
 from __future__ import annotations
 
 import secrets
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from cases.models import Case, CaseVersion, GuidanceItem
 from trainer.engine import Debrief, State
 
 INSTRUCTORS_GROUP = "Instructors"
+# Each retry of Attempt.choose follows another request's stored choice, so a few
+# are plenty even for a learner hammering two tabs.
+STORE_TRIES = 5
+
+
+class Recorded(NamedTuple):
+    """What `Attempt.choose` did: the attempt's state after it, and whether this
+    call stored the choice (False for a repeat: a double click, a second tab)."""
+
+    state: State
+    new: bool
 
 
 def is_instructor(user) -> bool:
@@ -85,35 +97,37 @@ class Attempt(models.Model):
     def debrief(self, choices: list[str] | None = None) -> Debrief:
         return self.version.playbook.debrief(self.choice_ids() if choices is None else choices)
 
-    def choose(self, option_id: str, *, locked: bool = False) -> State:
-        """Record one choice. In one transaction: lock the attempt, replay the
-        stored choices, reject a choice that is not available now (storing
-        nothing), append one Choice row and, if the case ended, write the scores.
+    def choose(self, option_id: str) -> Recorded:
+        """Record one choice: replay the stored choices, reject a choice that is
+        not available now (storing nothing), append one Choice row and, if the
+        case ended, write the scores in the same transaction as that row.
 
         A repeat of a choice already made (a double click, two tabs) returns the
-        current state and stores nothing: each option can be chosen once per
-        attempt, and the unique (attempt, option_id) key backs that up.
+        current state and stores nothing.
 
-        `locked=True` means the caller already holds the row lock inside its own
-        transaction (the view fetches and locks in one query)."""
-        if locked:
-            return self._choose_locked(option_id)
-        with transaction.atomic():
-            # The row lock serialises two tabs on one attempt (PostgreSQL);
-            # SQLite's IMMEDIATE transactions serialise all writers anyway.
-            Attempt.objects.select_for_update().only("id").get(pk=self.pk)
-            return self._choose_locked(option_id)
-
-    def _choose_locked(self, option_id: str) -> State:
-        choices = self.choice_ids()
+        Concurrency is optimistic: the new row takes the next `seq`, and the unique
+        keys on (attempt, seq) and (attempt, option_id) refuse a second request that
+        read the same choices; it reads again and decides anew (a repeat, no longer
+        available, or the next seq). Reading and replaying inside a locked
+        transaction instead held SQLite's single write lock through the whole
+        request, and concurrent learners queued on it (bench/README.md)."""
         book = self.version.playbook
-        if option_id in choices:
-            return book.replay(choices)
-        state = book.replay([*choices, option_id])  # raises InvalidChoice: nothing stored
-        Choice.objects.create(attempt=self, seq=len(choices), option_id=option_id)
-        if state.finished:
-            self._record_result(book.debrief(state.chosen))
-        return state
+        for tries_left in reversed(range(STORE_TRIES)):
+            choices = self.choice_ids()
+            if option_id in choices:
+                return Recorded(book.replay(choices), new=False)
+            state = book.replay([*choices, option_id])  # raises InvalidChoice: nothing stored
+            try:
+                with transaction.atomic():
+                    Choice.objects.create(attempt=self, seq=len(choices), option_id=option_id)
+                    if state.finished:
+                        self._record_result(book.debrief(state.chosen))
+            except IntegrityError:
+                if not tries_left:
+                    raise
+                continue  # another request stored a choice since we read: look again
+            return Recorded(state, new=True)
+        raise AssertionError("unreachable")
 
     def _record_result(self, report: Debrief) -> None:
         now = timezone.now()

@@ -1,10 +1,12 @@
 // After htmx swaps in new content, move keyboard focus to the element the server
-// marked with data-autofocus (the newest transcript entry or an error), so screen
-// reader and keyboard users land on what changed instead of on <body>.
-document.addEventListener("htmx:after:swap", function (event) {
-  var root = event.target && event.target.isConnected ? event.target : document;
-  var target = root.querySelector("[data-autofocus]") || document.querySelector("[data-autofocus]");
+// marked with data-autofocus (the newest transcript entry, the new stage's heading
+// or an error), so screen reader and keyboard users land on what changed instead
+// of on <body>. The mark is removed once used: answers append to the transcript,
+// and an old mark left behind would win over the next one.
+document.addEventListener("htmx:after:swap", function () {
+  var target = document.querySelector("[data-autofocus]");
   if (target) {
+    target.removeAttribute("data-autofocus");
     target.focus({ preventScroll: false });
   }
 });

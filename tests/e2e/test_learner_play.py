@@ -15,6 +15,7 @@ C01_TITLE = "Acute lumbar strain after lifting"
 # Three history questions, two manoeuvres, then the best decisions: several
 # red flags stay unscreened, so the debrief has missed red flags to show.
 PATH = ["H1", "H3", "H4", "history:next", "X2", "X4", "exam:next", "W1", "A", "P1"]
+DUPLICATE_IDS = "() => [...document.querySelectorAll('[id]')].map(e => e.id).filter((id, i, all) => all.indexOf(id) !== i)"
 
 
 def check_debrief(page, attempt: Attempt) -> None:
@@ -46,6 +47,11 @@ def test_self_practice_with_javascript_never_reloads_the_page(page, site, learne
     attempt = Attempt.objects.get(pk=pk)
     assert attempt.choice_ids() == PATH
     assert attempt.is_finished
+    # Each answer appended only its own lines; the page must read exactly as a reload renders it.
+    built = page.locator("#transcript").inner_text()
+    assert page.evaluate(DUPLICATE_IDS) == []
+    page.reload()
+    assert page.locator("#transcript").inner_text() == built
     page.get_by_role("link", name="Read your debrief").click()
     page.wait_for_url(f"**/attempts/{pk}/debrief/")
     check_debrief(page, attempt)
@@ -110,3 +116,22 @@ def test_a_stale_tab_is_told_nothing_was_recorded_and_focus_lands_on_the_message
     expect(alert).to_be_focused()
     assert Attempt.objects.get(pk=pk).choice_ids() == ["H1", "history:next"]
     expect(page.locator("#stage-h")).to_have_text("Examination")
+
+
+def test_two_tabs_answering_in_turn_each_show_every_answer(page, site, learner):
+    sign_in(page, site, learner)
+    pk = start_case(page, site, C01_TITLE)
+    book, chosen = playbook(), []
+    play_step(page, book, chosen, "H1")
+    other = page.context.new_page()
+    other.goto(f"{site}/attempts/{pk}/")
+    play_step(other, book, list(chosen), "H3")
+    other.close()
+    # This tab missed H3: its next answer brings the whole transcript, not just its own line.
+    play_step(page, book, chosen, "H4")
+    history = {o.id: o for o in book.stages["history"].options}
+    entries = page.locator(".transcript .entry")
+    expect(entries).to_have_count(3)
+    for n, option_id in enumerate(["H1", "H3", "H4"]):
+        expect(entries.nth(n)).to_contain_text(history[option_id].reveals)
+    assert Attempt.objects.get(pk=pk).choice_ids() == ["H1", "H3", "H4"]

@@ -67,14 +67,56 @@ def test_starting_needs_post(alice_client, library):
 # -- choices ------------------------------------------------------------------
 
 
-def test_an_htmx_choice_returns_the_fragment_with_the_answer(alice_client, attempt):
-    response = choose(alice_client, attempt, "H1")
+def reveals(attempt, option_id):
+    book = attempt.version.playbook
+    return next(o.reveals for s in book.case.stages for o in getattr(s, "options", []) if o.id == option_id)
+
+
+def choose_shown(client, attempt, option, shown):
+    return client.post(reverse("attempt_choose", args=[attempt.pk]), {"option": option, "shown": shown}, **HTMX)
+
+
+def test_an_htmx_choice_returns_the_stage_panel_and_the_transcript(alice_client, attempt):
+    response = choose_shown(alice_client, attempt, "H1", 0)
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.lstrip().startswith('<div id="play"')
-    assert "felt a sudden grab" in html
+    assert html.lstrip().startswith('<section id="stage-panel"')
     assert "<html" not in html
+    # The first answer replaces the "nothing asked yet" text.
+    transcript = html.split('<hx-partial hx-target="#transcript" hx-swap="innerHTML">')[1]
+    assert "felt a sudden grab" in transcript and 'id="tx-0"' in transcript
     assert list(attempt.choices.values_list("option_id", flat=True)) == ["H1"]
+
+
+def test_an_answer_in_step_with_the_page_sends_only_the_new_lines(alice_client, attempt):
+    choose_shown(alice_client, attempt, "H1", 0)
+    html = choose_shown(alice_client, attempt, "H4", 1).content.decode()
+    appended = html.split('<hx-partial hx-target="#tx-0" hx-swap="beforeend">')[1]
+    assert reveals(attempt, "H4")[:40] in appended
+    assert "felt a sudden grab" not in html  # the first answer is already on the page
+    assert 'id="latest"' not in html  # the page's own #latest stays the only one
+    choose_shown(alice_client, attempt, "history:next", 2)
+    html = choose_shown(alice_client, attempt, "X2", 3).content.decode()
+    group = html.split('<hx-partial hx-target="#transcript" hx-swap="beforeend">')[1]
+    assert "Examination" in group and 'id="tx-1"' in group and reveals(attempt, "X2")[:40] in group
+    assert reveals(attempt, "H4")[:40] not in html
+
+
+@pytest.mark.parametrize("case", ["stale tab", "repeat", "error", "no field"])
+def test_an_answer_out_of_step_with_the_page_replaces_the_whole_transcript(alice_client, attempt, case):
+    for n, option in enumerate(["H1", "H4"]):
+        choose_shown(alice_client, attempt, option, n)
+    post = {
+        "stale tab": lambda: choose_shown(alice_client, attempt, "H3", 0),  # a tab that missed H4
+        "repeat": lambda: choose_shown(alice_client, attempt, "H4", 1),  # a double click's second request
+        "error": lambda: choose_shown(alice_client, attempt, "W1", 2),
+        "no field": lambda: choose(alice_client, attempt, "H3"),
+    }[case]
+    html = post().content.decode()
+    transcript = html.split('<hx-partial hx-target="#transcript" hx-swap="innerHTML">')[1]
+    assert "felt a sudden grab" in transcript and reveals(attempt, "H4")[:40] in transcript
+    assert html.count("<hx-partial") == 1
+    assert attempt.choices.count() == (3 if case in ("stale tab", "no field") else 2)
 
 
 def test_without_javascript_a_choice_redirects_and_the_page_shows_it(alice_client, attempt):

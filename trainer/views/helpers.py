@@ -3,24 +3,24 @@ import random
 from django.http import Http404, HttpRequest
 
 from trainer import classroom
-from trainer.engine import Entry, State
+from trainer.engine import Entry, Playbook, State
 from trainer.models import Attempt
 
 
-def get_attempt_for_learner(request: HttpRequest, pk: int, *, lock: bool = False) -> Attempt:
+def get_attempt_for_learner(request: HttpRequest, pk: int) -> Attempt:
     """The signed-in user's own attempt, or 404: another person's attempt does not
-    exist as far as this user can tell. `lock=True` (inside a transaction) also
-    takes the attempt's row lock, in the same query."""
-    attempts = Attempt.objects.select_related("version", "case", "assignment")
-    if lock:
-        attempts = attempts.select_for_update(of=("self",))
+    exist as far as this user can tell."""
+    attempts = Attempt.objects.select_related("version", "case", "assignment").defer("version__data")
     try:
         return attempts.get(pk=pk, user=request.user)
     except Attempt.DoesNotExist:
         raise Http404("No such attempt.") from None
 
 
-def stage_context(attempt: Attempt, state: State, error: str = "") -> dict:
+def stage_context(attempt: Attempt, state: State, *, error: str = "", focus: bool = False) -> dict:
+    """What the attempt page shows. `focus=True` (an htmx answer to a choice) also
+    marks where keyboard focus goes after the swap (static/js/app.js): the error,
+    the new stage's heading after "Move on", else the newest transcript entry."""
     book = attempt.version.playbook
     stage = book.stages[state.stage_id]
     available = set(state.available)
@@ -34,6 +34,7 @@ def stage_context(attempt: Attempt, state: State, error: str = "") -> dict:
     if advance:
         target = book.stages.get(book.resolve(stage.next, state.chosen) or "")
         next_title = target.title if target else ""
+    moved_on = bool(state.chosen) and state.chosen[-1].endswith(":next")
     return {
         "attempt": attempt,
         "case": book.case,
@@ -44,9 +45,7 @@ def stage_context(attempt: Attempt, state: State, error: str = "") -> dict:
         "next_title": next_title,
         "transcript": group_transcript(state.transcript),
         "error": error,
-        # Where keyboard focus goes after an htmx swap (static/js/app.js): the error,
-        # the new stage's heading after "Move on", else the newest transcript entry.
-        "focus": "error" if error else "stage" if state.chosen and state.chosen[-1].endswith(":next") else "entry",
+        "focus": ("error" if error else "stage" if moved_on else "entry") if focus else "",
         # Assessed work before its due time: no outcome narrative (it gives the verdict away).
         "locked_until": classroom.debrief_locked_until(attempt) if state.finished else None,
         "last_entry": state.transcript[-1] if state.transcript else None,
@@ -58,6 +57,30 @@ def group_transcript(entries: tuple[Entry, ...]) -> list[dict]:
     groups: list[dict] = []
     for entry in entries:
         if not groups or groups[-1]["stage_id"] != entry.stage_id:
-            groups.append({"stage_id": entry.stage_id, "title": entry.stage_title, "kind": entry.kind, "entries": []})
+            groups.append(
+                {"index": len(groups), "stage_id": entry.stage_id, "title": entry.stage_title, "kind": entry.kind, "entries": []}
+            )
         groups[-1]["entries"].append(entry)
     return groups
+
+
+def transcript_update(book: Playbook, state: State, *, new: bool, shown: str) -> dict | None:
+    """The lines an htmx answer appends to the transcript the page already shows,
+    or None when it must replace the whole transcript.
+
+    `shown` is how many choices the page had when the learner chose (a hidden
+    field). Only a page exactly one choice behind, whose choice was just stored,
+    gets the append; a repeat (double click), a stale second tab, an error or a
+    tampered field all get the whole transcript, so the page ends up right."""
+    if not new or shown != str(len(state.chosen) - 1):
+        return None
+    before = group_transcript(book.replay(state.chosen[:-1]).transcript)
+    if not before:
+        return None  # the first line replaces the "nothing asked yet" text
+    after = group_transcript(state.transcript)
+    last = before[-1]
+    return {
+        "group": last["index"],
+        "entries": after[last["index"]]["entries"][len(last["entries"]) :],
+        "groups": after[len(before) :],
+    }

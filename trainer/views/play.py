@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -15,7 +14,7 @@ from cases.models import Case
 from trainer import classroom
 from trainer.engine import InvalidChoice
 from trainer.models import Attempt
-from trainer.views.helpers import get_attempt_for_learner, stage_context
+from trainer.views.helpers import get_attempt_for_learner, stage_context, transcript_update
 
 FILTERS = ("region", "type", "difficulty")
 
@@ -73,17 +72,18 @@ def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def attempt_choose(request: HttpRequest, pk: int) -> HttpResponse:
-    """Record one choice. htmx gets the updated play fragment; a plain form POST
-    is redirected back to the attempt page (post/redirect/get)."""
+    """Record one choice. htmx gets the new stage panel plus the transcript lines
+    the choice added (trainer/choice.html); a plain form POST is redirected back
+    to the attempt page (post/redirect/get)."""
     option_id = request.POST.get("option", "")
     error = ""
-    with transaction.atomic():
-        attempt = get_attempt_for_learner(request, pk, lock=True)
-        try:
-            state = attempt.choose(option_id, locked=True)
-        except InvalidChoice as exc:
-            error = f"{exc} Nothing was recorded."
-            state = attempt.state()
+    new = False
+    attempt = get_attempt_for_learner(request, pk)
+    try:
+        state, new = attempt.choose(option_id)
+    except InvalidChoice as exc:
+        error = f"{exc} Nothing was recorded."
+        state = attempt.state()
     if not request.htmx:
         if error:
             messages.error(request, error)
@@ -92,8 +92,11 @@ def attempt_choose(request: HttpRequest, pk: int) -> HttpResponse:
         # below the options, so land on it (or on the new stage after "Move on").
         anchor = "stage-h" if option_id.endswith(":next") else "latest"
         return redirect(reverse("attempt", args=[attempt.pk]) + f"#{anchor}")
-    context = stage_context(attempt, state, error=error)
-    return TemplateResponse(request, "trainer/attempt.html#play", context, status=422 if error else 200)
+    context = stage_context(attempt, state, error=error, focus=True)
+    # Re-rendering the whole transcript made each answer cost more as the attempt
+    # grew (a third of the request's time at 60 choices, bench/README.md).
+    context["update"] = transcript_update(attempt.version.playbook, state, new=new, shown=request.POST.get("shown", ""))
+    return TemplateResponse(request, "trainer/choice.html", context, status=422 if error else 200)
 
 
 @login_required
