@@ -677,6 +677,11 @@ def report(args, vendor, data, q, t_inproc, n_choice, rep, weight, results, dash
         kb <= BUDGET_LIMITS["first_attempt_page_gzip_kb"], "{:.1f}")
     for name, measured, limit, ok in budgets:
         say(f"BUDGET {name} {measured} {limit} {'pass' if ok else 'fail'}")
+    b4, a4, c4 = (results.get(f"{t}@{vc}") for t in ("bare", "auth", "choice"))
+    if b4 and a4 and c4:
+        # Not a budget: where the throughput budget's distance comes from (bench/README.md).
+        say(f"context: at {vc} connections the signed-in constant view runs at {a4['rps'] / b4['rps']:.2f} x the bare "
+            f"view, and the choice POST at {c4['rps'] / a4['rps']:.2f} x the signed-in constant view")
     if b and any(stalled(r) for r in b["rounds"]):
         # At 200 connections every request queues about as long as the others; a p95 over 1 s
         # far above the median is the signature of refused SYNs retried after 1 s: sync workers

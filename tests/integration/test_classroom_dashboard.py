@@ -41,7 +41,7 @@ def rows_of(page: str) -> list[str]:
 
 
 def test_matrix_shows_status_score_safety_and_lateness(room, ines_client):
-    cohort, a = room["cohort"], room["assignment"]
+    cohort = room["cohort"]
     late = AssignmentFactory(cohort=cohort, code="C02", opens_at=timezone.now() - timedelta(days=3), due_at=timezone.now() - timedelta(hours=1))
     play_assigned(room["users"]["alice"], late)
     play_assigned(room["users"]["bob"], late, ["H1"])  # still in progress
@@ -148,7 +148,7 @@ def test_query_count_is_the_same_at_5_and_40_students(library, ines, ines_client
 
 
 def test_assignment_page_plots_and_counts(room, ines_client):
-    cohort, a, book = room["cohort"], room["assignment"], room["book"]
+    cohort, a = room["cohort"], room["assignment"]
     page = ines_client.get(reverse("assignment_detail", args=[cohort.pk, a.pk])).content.decode()
     assert page.count('role="img"') >= 4 and "<title" in page and "<desc" in page
     assert "style=" not in page and "<script>" not in page
@@ -185,7 +185,7 @@ def test_assignment_page_before_anyone_starts(ines, ines_client, library):
 
 
 def test_item_analysis_counts_questions_and_relates_screening_to_safety(room, ines_client):
-    cohort, a, book = room["cohort"], room["assignment"], room["book"]
+    cohort, a = room["cohort"], room["assignment"]
     analysis = cohort_stats.item_analysis(cohort, a.case)
     assert analysis.attempts == 3
     assert analysis.unsafe == sum(att.unsafe for att in room["attempts"].values())
