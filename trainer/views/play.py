@@ -22,7 +22,7 @@ FILTERS = ("region", "type", "difficulty")
 @require_GET
 def library(request: HttpRequest) -> HttpResponse:
     """Every published case, filterable; for a learner, their own attempts on each."""
-    cases = Case.objects.published().select_related("current_version")
+    cases = Case.objects.published()
     active = {}
     for key in FILTERS:
         value = request.GET.get(key, "")
