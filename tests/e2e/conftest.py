@@ -163,7 +163,7 @@ def playbook(code: str = "C01"):
 def play_step(page, book, chosen: list[str], choice: str) -> None:
     """Make one choice the way a mouse user does, and wait until the page shows it.
 
-    Works with and without JavaScript: with it, htmx swaps #play; without, the
+    Works with and without JavaScript: with it, htmx swaps the stage panel and appends to the transcript; without, the
     form posts and the browser follows the redirect back to the attempt page."""
     from playwright.sync_api import expect
 
