@@ -243,6 +243,16 @@ def start_assignment(user, assignment: Assignment, now: datetime | None = None) 
         return attempt, True
 
 
+def remark_late(assignment: Assignment) -> int:
+    """After the due time changes, mark each finished attempt late exactly when it
+    finished after the new due time (an extension clears the mark). Returns how
+    many attempts changed."""
+    finished = Attempt.objects.filter(assignment=assignment, finished_at__isnull=False)
+    now_late = finished.filter(finished_at__gt=assignment.due_at, late=False).update(late=True)
+    now_on_time = finished.filter(finished_at__lte=assignment.due_at, late=True).update(late=False)
+    return now_late + now_on_time
+
+
 def debrief_locked_until(attempt: Attempt, now: datetime | None = None, assignment: Assignment | None = None) -> datetime | None:
     """Assessed work: the debrief (and score) stays closed until the due time, so
     classmates cannot pass answers on while the exercise is still open."""

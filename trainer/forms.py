@@ -54,7 +54,8 @@ class AssignmentForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["case"].label_from_instance = lambda c: f"{c.code} · {c.title}"
+        if "case" in self.fields:
+            self.fields["case"].label_from_instance = lambda c: f"{c.code} · {c.title}"
 
     def clean_max_attempts(self):
         value = self.cleaned_data.get("max_attempts")
@@ -73,3 +74,13 @@ class AssignmentForm(forms.ModelForm):
             data["max_attempts"] = 1
             data["counts"] = Assignment.Counts.FIRST
         return data
+
+
+class AssignmentEditForm(AssignmentForm):
+    """Dates and rules of an existing assignment. The case is fixed: learners'
+    attempts belong to it (assign another case as a new assignment)."""
+
+    case = None
+
+    class Meta(AssignmentForm.Meta):
+        fields = ("opens_at", "due_at", "mode", "max_attempts", "counts")

@@ -108,6 +108,17 @@ def test_instructor_sets_up_a_cohort_a_learner_completes_it_and_the_dashboard_sh
     page.get_by_role("link", name=re.compile(rf"^C01 · {C01_TITLE}$")).click()
     page.wait_for_url(f"**/cohorts/{cohort.pk}/assignments/{assignment.pk}/")
     audit.check("assignment detail")
+    # Extending the due time, from the assignment page.
+    page.get_by_role("link", name="Change dates and rules").click()
+    page.wait_for_url(f"**/cohorts/{cohort.pk}/assignments/{assignment.pk}/edit/")
+    audit.check("change an assignment")
+    later = (timezone.now() + timedelta(days=14)).strftime("%Y-%m-%dT%H:%M")
+    page.locator("#id_due_at").fill(later)
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_url(f"**/cohorts/{cohort.pk}/assignments/{assignment.pk}/")
+    expect(page.get_by_role("status").first).to_contain_text("Saved C01")
+    assignment.refresh_from_db()
+    assert timezone.localtime(assignment.due_at).strftime("%Y-%m-%dT%H:%M") == later
     page.goto(f"{site}/cohorts/{cohort.pk}/students/{learner.pk}/")
     expect(page.locator("main")).to_contain_text(C01_TITLE)
     audit.check("student detail")

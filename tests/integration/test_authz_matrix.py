@@ -69,6 +69,7 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "cohort_add_instructor": ("POST", TEACHER_ACTION),
     "assignment_create": ("GET", TEACHER_ONLY),
     "assignment_detail": ("GET", TEACHER_ONLY),
+    "assignment_edit": ("GET", TEACHER_ONLY),
     "item_analysis": ("GET", TEACHER_ONLY),
     "cohort_student": ("GET", TEACHER_ONLY),
     "cohort_attempt": ("GET", TEACHER_ONLY),

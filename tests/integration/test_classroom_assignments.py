@@ -71,6 +71,45 @@ def test_due_before_opening_is_refused(cohort, library, ines_client):
     assert not Assignment.objects.exists()
 
 
+# -- changing -----------------------------------------------------------------------
+
+
+def edit(client, assignment, **fields):
+    data = {"opens_at": _local(assignment.opens_at), "due_at": _local(assignment.due_at), "mode": assignment.mode,
+            "max_attempts": assignment.max_attempts or "", "counts": assignment.counts, **fields}
+    return client.post(reverse("assignment_edit", args=[assignment.cohort_id, assignment.pk]), data)
+
+
+def test_extending_the_due_time_clears_the_late_mark(cohort, alice, ines_client):
+    now = timezone.now()
+    assignment = AssignmentFactory(cohort=cohort, opens_at=now - timedelta(days=3), due_at=now - timedelta(hours=1))
+    assert play_assigned(alice, assignment).late
+    page = ines_client.get(reverse("assignment_edit", args=[cohort.pk, assignment.pk])).content.decode()
+    assert 'type="datetime-local"' in page and 'name="case"' not in page  # the case stays what learners played
+    response = edit(ines_client, assignment, due_at=_local(now + timedelta(days=2)))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("assignment_detail", args=[cohort.pk, assignment.pk])
+    assignment.refresh_from_db()
+    assert assignment.due_at > now
+    assert Attempt.objects.get(user=alice).late is False
+    # Moving it back before the work was finished marks it late again.
+    edit(ines_client, assignment, due_at=_local(now - timedelta(days=1)))
+    assert Attempt.objects.get(user=alice).late is True
+
+
+def test_changing_an_assignment_keeps_its_case_and_checks_the_dates(cohort, library, ines_client):
+    assignment = AssignmentFactory(cohort=cohort, code="C01")
+    edit(ines_client, assignment, case=library["C04"].pk, mode="assessed", max_attempts="3")
+    assignment.refresh_from_db()
+    assert (assignment.case.code, assignment.mode, assignment.max_attempts) == ("C01", "assessed", 1)
+    before = assignment.due_at
+    response = edit(ines_client, assignment, due_at=_local(assignment.opens_at - timedelta(hours=1)))
+    assert response.status_code == 422
+    assert "The due time must be after the opening time" in response.content.decode()
+    assignment.refresh_from_db()
+    assert assignment.due_at == before
+
+
 # -- starting -----------------------------------------------------------------------
 
 

@@ -35,6 +35,8 @@ INSTRUCTOR_VIEWS = [
     ("cohort_roster", "get", lambda w: [w.cohort.pk], None),
     ("assignment_create", "get", lambda w: [w.cohort.pk], None),
     ("assignment_detail", "get", lambda w: [w.cohort.pk, w.assignment.pk], None),
+    ("assignment_edit", "post", lambda w: [w.cohort.pk, w.assignment.pk], lambda w: {
+        "opens_at": "2020-01-01T09:00", "due_at": "2020-01-02T09:00", "mode": "practice", "counts": "best"}),
     ("item_analysis", "get", lambda w: [w.cohort.pk, w.assignment.case.slug], None),
     ("cohort_student", "get", lambda w: [w.cohort.pk, w.learner.pk], None),
     ("cohort_attempt", "get", lambda w: [w.cohort.pk, w.attempt.pk], None),
@@ -63,6 +65,9 @@ def test_only_the_cohorts_instructor_gets_in(world, persona, name, method, args,
     if name == "cohort_add_instructor":
         added = Membership.objects.filter(cohort=world.cohort, user=world.other_instructor).exists()
         assert added == (persona == "instructor")
+    if name == "assignment_edit":
+        world.assignment.refresh_from_db()
+        assert (world.assignment.due_at.year == 2020) == (persona == "instructor")
 
 
 def test_another_cohorts_learner_cannot_be_drilled_into(world):

@@ -6,7 +6,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
+from django.template.defaultfilters import pluralize
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -15,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from trainer import classroom
 from trainer.classroom import ClassroomError
-from trainer.forms import AssignmentForm, CohortForm, CoInstructorForm, JoinForm
+from trainer.forms import AssignmentEditForm, AssignmentForm, CohortForm, CoInstructorForm, JoinForm
 from trainer.models import Assignment, Cohort, Membership, is_instructor
 
 
@@ -155,6 +157,25 @@ def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("cohort_dashboard", pk=cohort.pk)
     status = 422 if request.method == "POST" else 200
     return TemplateResponse(request, "classroom/assignment_form.html", {"cohort": cohort, "form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_edit(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
+    """Change an assignment's dates and rules (an extension, a typo in the due time)."""
+    cohort = get_cohort_for_instructor(request, pk)
+    assignment = get_object_or_404(cohort.assignments.select_related("case"), pk=assignment_pk)
+    form = AssignmentEditForm(request.POST or None, instance=assignment)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            changed = classroom.remark_late(assignment)
+        note = f" {changed} finished attempt{pluralize(changed)} re-marked against the new due time." if changed else ""
+        messages.success(request, f"Saved {assignment.case.code}: due {classroom.when(assignment.due_at)}.{note}")
+        return redirect("assignment_detail", pk=cohort.pk, assignment_pk=assignment.pk)
+    status = 422 if request.method == "POST" else 200
+    context = {"cohort": cohort, "form": form, "assignment": assignment}
+    return TemplateResponse(request, "classroom/assignment_form.html", context, status=status)
 
 
 @login_required
