@@ -42,6 +42,10 @@ class CaseQuerySet(models.QuerySet):
     def published(self) -> CaseQuerySet:
         return self.filter(current_version__isnull=False, retired=False)
 
+    def with_current_version(self) -> CaseQuerySet:
+        """Join the current version without its case file (see CaseVersion.playbook)."""
+        return self.select_related("current_version").defer("current_version__data")
+
 
 class Case(models.Model):
     """A case's identity; its content lives in CaseVersion rows."""
@@ -105,10 +109,20 @@ class CaseVersion(models.Model):
 
     @property
     def playbook(self) -> Playbook:
-        # Views defer `data` (a whole case file, decoded from JSON on every fetch): it
-        # is loaded, one query, only when this process has not compiled the version yet.
+        # Queries defer `data` (a whole case file, decoded from JSON on every fetch):
+        # it is loaded, one query, only when this process has not compiled the version.
         book = _PLAYBOOKS.get(self.content_hash)
         return book if book is not None else compiled_playbook(self.content_hash, self.data)
+
+
+def playbooks(versions: list[CaseVersion]) -> list[Playbook]:
+    """The playbooks of versions fetched without `data`, for pages listing many
+    cases: the versions this process has not compiled yet are loaded in one query,
+    not one each."""
+    missing = [v.pk for v in versions if v.content_hash not in _PLAYBOOKS]
+    for content_hash, data in CaseVersion.objects.filter(pk__in=missing).values_list("content_hash", "data"):
+        compiled_playbook(content_hash, data)
+    return [v.playbook for v in versions]
 
 
 _PLAYBOOKS: dict[str, Playbook] = {}

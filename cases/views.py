@@ -3,7 +3,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
-from cases.models import Case, GuidanceItem
+from cases.models import Case, GuidanceItem, playbooks
 from cases.report import ext_guidance, ext_items
 from trainer.models import is_instructor
 
@@ -31,7 +31,8 @@ def clinical_review(request: HttpRequest) -> HttpResponse:
     cases and of the guidance catalogue, for a clinician's sign-off."""
     if not is_instructor(request.user):
         raise Http404("No such page.")
-    cases = [ext_items(c.current_version.content) for c in Case.objects.published().select_related("current_version")]
+    published = list(Case.objects.published().with_current_version())
+    cases = [ext_items(book.case) for book in playbooks([c.current_version for c in published])]
     kind_labels = dict(GuidanceItem.Kind.choices)
     guidance_items = [(e, kind_labels[e.kind.value]) for e in ext_guidance(i.as_entry() for i in GuidanceItem.objects.all())]
     context = {

@@ -297,8 +297,8 @@ def student_attempts(cohort: Cohort, user) -> QuerySet[Attempt]:
     """A learner's work on this cohort's assignments only: their self-paced
     practice and other cohorts' work are not this instructor's business."""
     return (
-        with_counted(Attempt.objects.filter(assignment__cohort=cohort, user=user))
-        .select_related("case", "version", "assignment")
+        with_counted(Attempt.objects.filter(assignment__cohort=cohort, user=user).with_version())
+        .select_related("case", "assignment")
         .prefetch_related("choices")
         .order_by("assignment__due_at", "started_at")
     )
@@ -314,8 +314,8 @@ def attempt_export_rows(cohort: Cohort) -> QuerySet[Attempt]:
     `missed` (the missed red-flag findings) prefetched."""
     missed = AttemptFinding.objects.filter(status__in=MISSED).order_by("guidance_id")
     return (
-        with_counted(Attempt.objects.filter(assignment__cohort=cohort, user_id__in=learner_ids(cohort)))
-        .select_related("user", "case", "version", "assignment")
+        with_counted(Attempt.objects.filter(assignment__cohort=cohort, user_id__in=learner_ids(cohort)).with_version())
+        .select_related("user", "case", "assignment")
         .prefetch_related(Prefetch("findings", queryset=missed, to_attr="missed"))
         .order_by("user__username", "started_at", "pk")
     )

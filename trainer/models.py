@@ -44,6 +44,10 @@ class AttemptQuerySet(models.QuerySet):
     def in_progress(self) -> AttemptQuerySet:
         return self.filter(finished_at__isnull=True)
 
+    def with_version(self) -> AttemptQuerySet:
+        """Join the case version without its case file (see CaseVersion.playbook)."""
+        return self.select_related("version").defer("version__data")
+
 
 class Attempt(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts")

@@ -80,3 +80,15 @@ def test_case_versions_cannot_be_edited_or_deleted(library):
         version.save()
     with pytest.raises(ImmutableError):
         version.delete()
+
+
+def test_playbooks_of_a_listing_load_uncompiled_versions_in_one_query(library, monkeypatch, django_assert_num_queries):
+    import cases.models
+
+    monkeypatch.setattr(cases.models, "_PLAYBOOKS", {})  # a worker that has compiled nothing yet
+    versions = [c.current_version for c in Case.objects.published().with_current_version()]
+    with django_assert_num_queries(1):
+        books = cases.models.playbooks(versions)
+    assert [b.case.id for b in books] == [v.case.code for v in versions]
+    with django_assert_num_queries(0):  # warm: nothing to load
+        cases.models.playbooks(versions)

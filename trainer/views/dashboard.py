@@ -92,7 +92,7 @@ def assignment_detail(request: HttpRequest, pk: int, assignment_pk: int) -> Http
     pitfalls and the decision distribution, as plots with data tables."""
     cohort = get_cohort_for_instructor(request, pk)
     assignment = get_object_or_404(
-        cohort.assignments.select_related("case__current_version"), pk=assignment_pk
+        cohort.assignments.select_related("case__current_version").defer("case__current_version__data"), pk=assignment_pk
     )
     learners = Membership.objects.filter(cohort=cohort, role=Membership.Role.LEARNER).count()
     summary = cohort_stats.summaries(cohort, learners).get(assignment.pk, cohort_stats.Summary(learners))
@@ -155,7 +155,7 @@ def item_analysis(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     """How often each question and manoeuvre was asked on a case, across the
     cohort's assigned attempts, and how red-flag screening relates to safety."""
     cohort = get_cohort_for_instructor(request, pk)
-    case = get_object_or_404(Case.objects.select_related("current_version"), slug=slug, assignments__cohort=cohort)
+    case = get_object_or_404(Case.objects.with_current_version(), slug=slug, assignments__cohort=cohort)
     analysis = cohort_stats.item_analysis(cohort, case)
     stages: dict[str, list] = {}
     for item in analysis.items:
@@ -206,7 +206,7 @@ def attempt_review(request: HttpRequest, pk: int, attempt_pk: int) -> HttpRespon
     due-time lock: the instructor is the one who decides the grade)."""
     cohort = get_cohort_for_instructor(request, pk)
     attempt = get_object_or_404(
-        Attempt.objects.select_related("user", "case", "version", "assignment").filter(
+        Attempt.objects.with_version().select_related("user", "case", "assignment").filter(
             assignment__cohort=cohort, user_id__in=classroom.learner_ids(cohort)
         ),
         pk=attempt_pk,

@@ -10,7 +10,7 @@ from trainer.models import Attempt
 def get_attempt_for_learner(request: HttpRequest, pk: int) -> Attempt:
     """The signed-in user's own attempt, or 404: another person's attempt does not
     exist as far as this user can tell."""
-    attempts = Attempt.objects.select_related("version", "case", "assignment").defer("version__data")
+    attempts = Attempt.objects.with_version().select_related("case", "assignment")
     try:
         return attempts.get(pk=pk, user=request.user)
     except Attempt.DoesNotExist:

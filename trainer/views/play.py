@@ -53,11 +53,11 @@ def library(request: HttpRequest) -> HttpResponse:
 @require_POST
 def start_attempt(request: HttpRequest, slug: str) -> HttpResponse:
     """Start a new attempt on the case's current version (a retry is just another start)."""
-    case = get_object_or_404(Case.objects.published().select_related("current_version"), slug=slug)
+    case = get_object_or_404(Case.objects.published(), slug=slug)
     if notice := classroom.practice_notice(request.user, case):
         messages.info(request, notice)
         return redirect("home")
-    attempt = Attempt.objects.create(user=request.user, case=case, version=case.current_version)
+    attempt = Attempt.objects.create(user=request.user, case=case, version_id=case.current_version_id)
     return redirect("attempt", pk=attempt.pk)
 
 
