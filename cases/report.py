@@ -36,15 +36,16 @@ class Usage:
         return bool(self.cases)
 
 
-def guidance_usage(cases: Iterable[Case], catalogue: Mapping[str, GuidanceEntry]) -> list[Usage]:
+def guidance_usage(books: Iterable[Playbook], catalogue: Mapping[str, GuidanceEntry]) -> list[Usage]:
     """For every catalogue id, in catalogue order, the cases that exercise it
     (red flags present/to screen, option screens/triggers, decision and outcome
-    cites: `Playbook.guidance_ids`)."""
+    cites: `Playbook.guidance_ids`). Takes compiled playbooks, so the guidance page
+    can pass the ones the server has cached."""
     by_id: dict[str, list[str]] = {gid: [] for gid in catalogue}
-    for case in cases:
-        for gid in Playbook(case, catalogue).guidance_ids:
+    for book in books:
+        for gid in book.guidance_ids:
             if gid in by_id:  # unknown ids are the linter's business
-                by_id[gid].append(case.id)
+                by_id[gid].append(book.case.id)
     return [Usage(catalogue[gid], tuple(by_id[gid])) for gid in catalogue]
 
 
@@ -63,7 +64,8 @@ def library_usage(paths: Sequence[str | Path] = ()) -> list[Usage]:
     good, problems = read_library(paths)
     if problems:
         raise CaseFileError(problems)
-    return guidance_usage([cf.case for cf in good], load_catalogue())
+    catalogue = load_catalogue()
+    return guidance_usage([Playbook(cf.case, catalogue) for cf in good], catalogue)
 
 
 def format_usage(usage: Sequence[Usage]) -> list[str]:

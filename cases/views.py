@@ -4,23 +4,21 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
 from cases.models import Case, GuidanceItem, playbooks
-from cases.report import ext_guidance, ext_items
+from cases.report import KIND_LABELS, ext_guidance, ext_items, guidance_usage, usage_by_kind
 from trainer.models import is_instructor
 
 
 @require_GET
 def guidance(request: HttpRequest) -> HttpResponse:
-    """Public: every guidance item by kind, with the cases that exercise it."""
-    cases = list(Case.objects.published().select_related("current_version"))
-    used_by: dict[str, list[Case]] = {}
-    for case in cases:
-        for gid in case.current_version.playbook.guidance_ids:
-            used_by.setdefault(gid, []).append(case)
-    groups = []
-    items = list(GuidanceItem.objects.all())
-    for kind, label in GuidanceItem.Kind.choices:
-        rows = [(item, used_by.get(item.id, [])) for item in items if item.kind == kind]
-        groups.append({"kind": kind, "label": label, "rows": rows})
+    """Public: every guidance item by kind, with the cases that exercise it (the
+    same report as `manage.py case_report`, over the published versions)."""
+    published = {c.code: c for c in Case.objects.published().with_current_version()}
+    catalogue = {item.id: item.as_entry() for item in GuidanceItem.objects.all()}
+    usage = guidance_usage(playbooks([c.current_version for c in published.values()]), catalogue)
+    groups = [
+        {"kind": kind.value, "label": KIND_LABELS[kind], "rows": [(u.entry, [published[code] for code in u.cases]) for u in rows]}
+        for kind, rows in usage_by_kind(usage)
+    ]
     return TemplateResponse(request, "cases/guidance.html", {"groups": groups})
 
 

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from cases.format import Case, GuidanceEntry, GuidanceKind
 from cases.lint import LIBRARY_DIR, CaseFileError, load_catalogue, read_library
 from cases.report import ext_guidance, ext_items, format_usage, guidance_usage, library_usage, unused_ids, usage_by_kind
+from trainer.engine import Playbook
 
 
 @pytest.fixture(scope="module")
@@ -18,6 +19,11 @@ def library_cases() -> dict[str, Case]:
     return {cf.case.id: cf.case for cf in good}
 
 
+def books(cases, catalogue=None):
+    catalogue = catalogue or load_catalogue()
+    return [Playbook(case, catalogue) for case in cases]
+
+
 def test_the_library_uses_every_guidance_id():
     usage = library_usage()
     assert [u.entry.id for u in usage] == list(load_catalogue())
@@ -25,7 +31,7 @@ def test_the_library_uses_every_guidance_id():
 
 
 def test_usage_lists_the_cases_that_exercise_an_id(library_cases):
-    usage = {u.entry.id: u.cases for u in guidance_usage(library_cases.values(), load_catalogue())}
+    usage = {u.entry.id: u.cases for u in guidance_usage(books(library_cases.values()), load_catalogue())}
     # Blueprint coverage check: the "put under" request is C13's alone; C04 has bladder symptoms.
     assert "C13" in usage["tp-no-anesthesia"]
     assert "C04" in usage["rf-bowel-bladder"]
@@ -33,7 +39,7 @@ def test_usage_lists_the_cases_that_exercise_an_id(library_cases):
 
 
 def test_an_unused_id_is_reported_with_a_subset_of_cases(library_cases):
-    usage = guidance_usage([library_cases["C01"]], load_catalogue())
+    usage = guidance_usage(books([library_cases["C01"]]), load_catalogue())
     unused = unused_ids(usage)
     assert "tp-no-anesthesia" in unused  # only C13 exercises it
     assert "rf-generalized" in unused  # C01 never screens for it
@@ -46,7 +52,7 @@ def test_an_id_no_case_cites_is_reported():
         id="tp-never-cited", kind=GuidanceKind.teaching_point, statement="Not used.", section="INT", ref="INT"
     )
     good, _ = read_library()
-    usage = guidance_usage([cf.case for cf in good], catalogue)
+    usage = guidance_usage(books((cf.case for cf in good), catalogue), catalogue)
     assert unused_ids(usage) == ["tp-never-cited"]
     lines = format_usage(usage)
     assert any("tp-never-cited" in line and "UNUSED" in line for line in lines)
