@@ -61,6 +61,11 @@ def advance_id(stage_id: str) -> str:
     return stage_id + ADVANCE_SUFFIX
 
 
+def is_advance(choice: str) -> bool:
+    """Whether a choice leaves a history/exam stage ("Move on") rather than picking an option."""
+    return choice.endswith(ADVANCE_SUFFIX)
+
+
 @dataclass(frozen=True)
 class Entry:
     """One line of the running transcript."""
@@ -86,7 +91,7 @@ class State:
 
     @property
     def can_advance(self) -> bool:
-        return any(c.endswith(ADVANCE_SUFFIX) for c in self.available)
+        return any(is_advance(c) for c in self.available)
 
 
 @dataclass(frozen=True)
@@ -286,9 +291,9 @@ class Playbook:
             return "This attempt is finished; start a new attempt to play again."
         if choice in walk.chosen:
             return "You already chose that."
-        if choice.endswith(ADVANCE_SUFFIX) and choice[: -len(ADVANCE_SUFFIX)] == walk.stage_id:
+        if choice == advance_id(walk.stage_id):
             return "Choose at least one option before moving on."
-        if choice in self.option_stage or choice.endswith(ADVANCE_SUFFIX):
+        if choice in self.option_stage or is_advance(choice):
             return "That option is not available at this stage."
         return "There is no such option in this case."
 

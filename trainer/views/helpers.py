@@ -3,7 +3,7 @@ import random
 from django.http import Http404, HttpRequest
 
 from trainer import classroom
-from trainer.engine import Entry, Playbook, State
+from trainer.engine import Entry, Playbook, State, advance_id, is_advance
 from trainer.models import Attempt
 
 
@@ -29,12 +29,12 @@ def stage_context(attempt: Attempt, state: State, *, error: str = "", focus: boo
         # Authors tend to list the best option first; a stable per-attempt shuffle
         # removes that cue without reordering between page loads.
         random.Random(f"{attempt.pk}:{stage.id}").shuffle(options)
-    advance = next((c for c in state.available if c.endswith(":next")), None)
+    advance = advance_id(stage.id) if state.can_advance else None
     next_title = ""
     if advance:
         target = book.stages.get(book.resolve(stage.next, state.chosen) or "")
         next_title = target.title if target else ""
-    moved_on = bool(state.chosen) and state.chosen[-1].endswith(":next")
+    moved_on = bool(state.chosen) and is_advance(state.chosen[-1])
     return {
         "attempt": attempt,
         "case": book.case,

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases.models import Case
 from trainer import classroom
-from trainer.engine import InvalidChoice
+from trainer.engine import InvalidChoice, is_advance
 from trainer.models import Attempt
 from trainer.views.helpers import get_attempt_for_learner, stage_context, transcript_update
 
@@ -90,7 +90,7 @@ def attempt_choose(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("attempt", pk=attempt.pk)
         # Without JavaScript the page reloads at the top; on a phone the new answer is
         # below the options, so land on it (or on the new stage after "Move on").
-        anchor = "stage-h" if option_id.endswith(":next") else "latest"
+        anchor = "stage-h" if is_advance(option_id) else "latest"
         return redirect(reverse("attempt", args=[attempt.pk]) + f"#{anchor}")
     context = stage_context(attempt, state, error=error, focus=True)
     # Re-rendering the whole transcript made each answer cost more as the attempt
