@@ -52,10 +52,8 @@ def load_library(paths: Sequence[str | Path] = ()) -> LoadReport:
             )
         for cf in good:
             c = cf.case
-            case, created = Case.objects.get_or_create(
-                code=c.id,
-                defaults=dict(slug=c.slug, title=c.title, region=c.tags.region, type=c.tags.type, difficulty=c.tags.difficulty),
-            )
+            listing = dict(slug=c.slug, title=c.title, region=c.tags.region, type=c.tags.type, difficulty=c.tags.difficulty)
+            case, created = Case.objects.get_or_create(code=c.id, defaults=listing)
             version = case.versions.filter(content_hash=cf.content_hash).first()
             if version is None:
                 number = (case.versions.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -65,13 +63,5 @@ def load_library(paths: Sequence[str | Path] = ()) -> LoadReport:
                 (report.created if created else report.new_versions).append(c.id)
             else:
                 report.unchanged.append(c.id)
-            Case.objects.filter(pk=case.pk).update(
-                slug=c.slug,
-                title=c.title,
-                region=c.tags.region,
-                type=c.tags.type,
-                difficulty=c.tags.difficulty,
-                current_version=version,
-                retired=False,
-            )
+            Case.objects.filter(pk=case.pk).update(**listing, current_version=version, retired=False)
     return report

@@ -243,10 +243,12 @@ def start_assignment(user, assignment: Assignment, now: datetime | None = None) 
         return attempt, True
 
 
-def remark_late(assignment: Assignment) -> int:
-    """After the due time changes, mark each finished attempt late exactly when it
-    finished after the new due time (an extension clears the mark). Returns how
-    many attempts changed."""
+@transaction.atomic
+def reschedule(assignment: Assignment) -> int:
+    """Save an assignment's changed dates and rules, and mark each finished attempt
+    late exactly when it finished after the (new) due time: an extension clears
+    the mark. Returns how many attempts were re-marked."""
+    assignment.save()
     finished = Attempt.objects.filter(assignment=assignment, finished_at__isnull=False)
     now_late = finished.filter(finished_at__gt=assignment.due_at, late=False).update(late=True)
     now_on_time = finished.filter(finished_at__lte=assignment.due_at, late=True).update(late=False)

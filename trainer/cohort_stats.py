@@ -275,8 +275,7 @@ def item_analysis(cohort: Cohort, case: Case) -> ItemAnalysis:
     )
     counts = {r["option_id"]: r for r in rows}
     book = case.current_version.playbook
-    red = set(book.case.red_flags.present) | set(book.case.red_flags.screen)
-    red |= {gid for gid, entry in book.catalogue.items() if entry.kind.value == "red_flag"}
+    red = {gid for gid, entry in book.catalogue.items() if entry.kind.value == "red_flag"}
     items = []
     for stage in book.case.stages:
         if not isinstance(stage, PickStage):

@@ -99,13 +99,19 @@ def test_reloading_mid_case_resumes_with_the_transcript(page, site, learner):
     assert Attempt.objects.get(pk=pk).choice_ids() == ["H1", "H3", "history:next", "X2", "X4"]
 
 
-def test_a_stale_tab_is_told_nothing_was_recorded_and_focus_lands_on_the_message(page, site, learner):
+def two_tabs_after_h1(page, site, learner):
+    """C01 started and H1 asked in `page`; a second tab open on the same attempt."""
     sign_in(page, site, learner)
     pk = start_case(page, site, C01_TITLE)
     book, chosen = playbook(), []
     play_step(page, book, chosen, "H1")
     other = page.context.new_page()
     other.goto(f"{site}/attempts/{pk}/")
+    return pk, book, chosen, other
+
+
+def test_a_stale_tab_is_told_nothing_was_recorded_and_focus_lands_on_the_message(page, site, learner):
+    pk, book, chosen, other = two_tabs_after_h1(page, site, learner)
     other.get_by_role("button", name="Move on").click()
     expect(other.locator("#stage-h")).to_have_text("Examination")
     other.close()
@@ -119,12 +125,7 @@ def test_a_stale_tab_is_told_nothing_was_recorded_and_focus_lands_on_the_message
 
 
 def test_two_tabs_answering_in_turn_each_show_every_answer(page, site, learner):
-    sign_in(page, site, learner)
-    pk = start_case(page, site, C01_TITLE)
-    book, chosen = playbook(), []
-    play_step(page, book, chosen, "H1")
-    other = page.context.new_page()
-    other.goto(f"{site}/attempts/{pk}/")
+    pk, book, chosen, other = two_tabs_after_h1(page, site, learner)
     play_step(other, book, list(chosen), "H3")
     other.close()
     # This tab missed H3: its next answer brings the whole transcript, not just its own line.

@@ -97,6 +97,17 @@ def test_extending_the_due_time_clears_the_late_mark(cohort, alice, ines_client)
     assert Attempt.objects.get(user=alice).late is True
 
 
+def test_reschedule_counts_the_attempts_it_re_marks(cohort, alice):
+    now = timezone.now()
+    assignment = AssignmentFactory(cohort=cohort, opens_at=now - timedelta(days=3), due_at=now - timedelta(hours=1))
+    play_assigned(alice, assignment)
+    assignment.due_at = now + timedelta(days=1)
+    assert classroom.reschedule(assignment) == 1
+    assert classroom.reschedule(assignment) == 0  # nothing left to change
+    assignment.refresh_from_db()
+    assert assignment.due_at > now and not Attempt.objects.get(user=alice).late
+
+
 def test_changing_an_assignment_keeps_its_case_and_checks_the_dates(cohort, library, ines_client):
     assignment = AssignmentFactory(cohort=cohort, code="C01")
     edit(ines_client, assignment, case=library["C04"].pk, mode="assessed", max_attempts="3")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q
 from django.template.defaultfilters import pluralize
 from django.http import Http404, HttpRequest, HttpResponse
@@ -107,7 +106,7 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _render_roster(request: HttpRequest, cohort: Cohort, form: CoInstructorForm, status: int = 200) -> HttpResponse:
     members = cohort.memberships.select_related("user").order_by("-role", "user__username")
-    instructors = [m for m in members.filter(role=Membership.Role.INSTRUCTOR)]
+    instructors = list(members.filter(role=Membership.Role.INSTRUCTOR))
     learners = Paginator(members.filter(role=Membership.Role.LEARNER), 50).get_page(request.GET.get("page"))
     context = {"cohort": cohort, "instructors": instructors, "learners": learners, "form": form, "join_url": join_url(request, cohort)}
     return TemplateResponse(request, "classroom/roster.html", context, status=status)
@@ -167,9 +166,7 @@ def assignment_edit(request: HttpRequest, pk: int, assignment_pk: int) -> HttpRe
     assignment = get_object_or_404(cohort.assignments.select_related("case"), pk=assignment_pk)
     form = AssignmentEditForm(request.POST or None, instance=assignment)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-            changed = classroom.remark_late(assignment)
+        changed = classroom.reschedule(form.save(commit=False))
         note = f" {changed} finished attempt{pluralize(changed)} re-marked against the new due time." if changed else ""
         messages.success(request, f"Saved {assignment.case.code}: due {classroom.when(assignment.due_at)}.{note}")
         return redirect("assignment_detail", pk=cohort.pk, assignment_pk=assignment.pk)

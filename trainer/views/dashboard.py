@@ -243,6 +243,11 @@ def _csv_response(filename: str) -> tuple[HttpResponse, csv.writer]:
     return response, csv.writer(response)
 
 
+def _yes_no(value, known: bool = True) -> str:
+    """A flag as the spreadsheet reads it; empty where it does not apply yet."""
+    return ("yes" if value else "no") if known else ""
+
+
 def _stamp(dt) -> str:
     return timezone.localtime(dt).isoformat(timespec="seconds") if dt else ""
 
@@ -269,8 +274,8 @@ def export_matrix(request: HttpRequest, pk: int) -> HttpResponse:
                 line += [
                     cell.label.lower(),
                     counted.score_total if counted else "",
-                    ("yes" if counted.unsafe else "no") if counted else "",
-                    ("yes" if counted.late else "no") if counted else "",
+                    _yes_no(counted and counted.unsafe, known=bool(counted)),
+                    _yes_no(counted and counted.late, known=bool(counted)),
                     cell.attempts,
                 ]
             out.writerow(line)
@@ -292,11 +297,11 @@ def export_attempts(request: HttpRequest, pk: int) -> HttpResponse:
         out.writerow(
             [
                 _safe(a.user.username), a.case.code, a.version.number, a.assignment_id, a.assignment.mode,
-                _stamp(a.started_at), _stamp(a.finished_at), ("yes" if a.late else "no") if finished else "",
+                _stamp(a.started_at), _stamp(a.finished_at), _yes_no(a.late, finished),
                 "" if a.score_total is None else a.score_total,
                 *["" if getattr(a, f"score_{d}") is None else getattr(a, f"score_{d}") for d in cohort_stats.DIMENSIONS],
-                ("yes" if a.unsafe else "no") if finished else "",
-                "yes" if classroom.is_counted(a) else "no",
+                _yes_no(a.unsafe, finished),
+                _yes_no(classroom.is_counted(a)),
                 " ".join(f.guidance_id for f in a.missed),
             ]
         )
