@@ -8,6 +8,7 @@ from __future__ import annotations
 import statistics
 import time
 import timeit
+from urllib.parse import urlencode
 
 from django.db import connection
 from django.test import Client
@@ -16,6 +17,13 @@ from django.test.utils import CaptureQueriesContext
 from cases.models import Case
 
 HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_REQUEST_TYPE": "partial"}
+# htmx 4 sends a form as application/x-www-form-urlencoded (multipart only with
+# hx-encoding); the test Client's default, multipart, costs ~0.2 ms more to parse.
+FORM = "application/x-www-form-urlencoded"
+
+
+def htmx_post(c: Client, path: str, data: dict):
+    return c.post(path, urlencode(data), content_type=FORM, **HTMX)
 TX_WORDS = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT")
 
 
@@ -39,7 +47,7 @@ def post_next_choice(c: Client, item: dict):
     """Post the attempt's next planned option as the page would: with `shown`, the
     number of choices the page displays (so the app answers with only the new lines)."""
     option = item["remaining"].pop(0)
-    resp = c.post(f"/attempts/{item['attempt']}/choose/", {"option": option, "shown": item["done"]}, **HTMX)
+    resp = htmx_post(c, f"/attempts/{item['attempt']}/choose/", {"option": option, "shown": item["done"]})
     item["done"] += 1
     return option, resp
 
@@ -73,7 +81,7 @@ def count_choice(items: list[dict]) -> dict:
     out = _split(ctx.captured_queries)
     out["status"] = resp.status_code
     with CaptureQueriesContext(connection) as ctx:
-        again = c.post(f"/attempts/{fresh['attempt']}/choose/", {"option": option, "shown": fresh["done"] - 1}, **HTMX)
+        again = htmx_post(c, f"/attempts/{fresh['attempt']}/choose/", {"option": option, "shown": fresh["done"] - 1})
     out["repeat_total"] = len(ctx.captured_queries)
     out["repeat_tx"] = _split(ctx.captured_queries)["tx_control"]
     out["repeat_status"] = again.status_code

@@ -41,7 +41,7 @@ def main() -> int:
     from django.contrib.sessions.models import Session
     from pyinstrument import Profiler
 
-    from bench.inprocess import HTMX
+    from bench.inprocess import htmx_post
     from bench.seed import BENCH_CASE, new_session
     from django.test import Client
     from trainer.models import Attempt, Cohort
@@ -60,7 +60,7 @@ def main() -> int:
         for k, v in cookies.items():
             shared.cookies[k] = v
         if method == "post":
-            return shared.post(path, data, **HTMX)
+            return htmx_post(shared, path, data)
         return shared.get(path)
 
     big = Cohort.objects.filter(name__endswith=" 1000").first()

@@ -93,7 +93,9 @@ class Attempt(models.Model):
         return self.finished_at is not None
 
     def choice_ids(self) -> list[str]:
-        return list(self.choices.order_by("seq").values_list("option_id", flat=True))
+        # Choice.objects rather than self.choices: the related manager is built anew
+        # on each access, and this runs on every request that shows an attempt.
+        return list(Choice.objects.filter(attempt_id=self.pk).order_by("seq").values_list("option_id", flat=True))
 
     def state(self, choices: list[str] | None = None) -> State:
         return self.version.playbook.replay(self.choice_ids() if choices is None else choices)

@@ -102,7 +102,7 @@ def attempt_choose(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def attempt_debrief(request: HttpRequest, pk: int) -> HttpResponse:
-    attempt = get_attempt_for_learner(request, pk)
+    attempt = get_attempt_for_learner(request, pk, "case")  # the retry form links the case
     if notice := classroom.debrief_notice(attempt):  # assessed work before its due time
         messages.info(request, notice)
         return redirect("home")
