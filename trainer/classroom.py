@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 
 from cases.models import Case
 from trainer.engine import MISSED_STATUSES
-from trainer.models import Assignment, Attempt, Cohort, Membership, is_instructor
+from trainer.models import Assignment, Attempt, Cohort, Membership, is_instructor, new_join_code
 
 LEARNER = Membership.Role.LEARNER
 INSTRUCTOR = Membership.Role.INSTRUCTOR
@@ -99,6 +99,24 @@ def remove_member(cohort: Cohort, membership_pk: int) -> Membership:
         raise ClassroomError("A cohort needs at least one instructor: add a co-instructor before removing the last one.")
     membership.delete()  # their attempts stay; they just leave the cohort's aggregates
     return membership
+
+
+def issue_new_join_code(cohort: Cohort) -> str:
+    """Replace a cohort's join code (it leaked, or the class is full): the old code
+    and link stop working; members stay. Returns the new code."""
+    # 31^8 codes: like a new cohort's, a clash is left to the unique key to refuse.
+    cohort.join_code = new_join_code()
+    cohort.save(update_fields=["join_code"])
+    return cohort.join_code
+
+
+def set_archived(cohort: Cohort, archived: bool) -> None:
+    """Archive a cohort at the end of term: nobody can join it, its exercises leave
+    learners' home pages and no new attempt starts on them; every attempt, score and
+    dashboard stays as it was. Restoring it undoes exactly that. Setting a state
+    rather than toggling one, so a form sent twice cannot undo itself."""
+    cohort.archived = archived
+    cohort.save(update_fields=["archived"])
 
 
 # -- which attempt counts ------------------------------------------------------
@@ -231,7 +249,9 @@ def start_assignment(user, assignment: Assignment, now: datetime | None = None) 
         mine = Attempt.objects.filter(user=user, assignment=assignment)
         open_attempt = mine.filter(finished_at__isnull=True).first()
         if open_attempt:
-            return open_attempt, False
+            return open_attempt, False  # work already started is never locked away
+        if assignment.cohort.archived:
+            raise ClassroomError("This cohort has been archived: its exercises are closed.")
         used = mine.count()
         if assignment.max_attempts is not None and used >= assignment.max_attempts:
             allowed = f"{assignment.max_attempts} attempt{'s' if assignment.max_attempts != 1 else ''}"

@@ -132,6 +132,25 @@ def test_instructor_sets_up_a_cohort_a_learner_completes_it_and_the_dashboard_sh
     expect(page.locator("main")).to_contain_text(COHORT)
     audit.check("cohort list")
     assert page.evaluate("document.querySelectorAll('body img, [onerror]').length") == 0
+    # End of term: a new join code, then the cohort archived, from its settings tab.
+    page.get_by_role("link", name=f"Dashboard of {COHORT}").click()
+    page.get_by_role("link", name="Settings", exact=True).click()
+    page.wait_for_url(f"**/cohorts/{cohort.pk}/settings/")
+    audit.check("cohort settings")
+    old_code = cohort.join_code
+    page.get_by_role("button", name="Issue a new join code").click()
+    expect(page.get_by_role("status").first).to_contain_text("New join code")
+    cohort.refresh_from_db()
+    assert cohort.join_code != old_code
+    expect(page.locator("main")).to_contain_text(cohort.join_code)
+    page.get_by_role("button", name="Archive this cohort").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Archived")
+    expect(page.get_by_role("button", name="Restore this cohort")).to_be_visible()
+    audit.check("archived cohort settings")
+    page.goto(f"{site}/cohorts/")
+    page.locator("summary", has_text="Archived cohorts (1)").click()
+    expect(page.get_by_role("link", name=COHORT, exact=True)).to_be_visible()
+    audit.check("cohort list with an archived cohort")
     page.goto(f"{site}/review/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     audit.check("clinical review (instructors)")

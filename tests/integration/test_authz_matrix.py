@@ -65,6 +65,9 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "cohort_create": ("POST", row("login", "404", "404", "redirect", "redirect", "404")),
     "cohort_dashboard": ("GET", TEACHER_ONLY),
     "cohort_roster": ("GET", TEACHER_ONLY),
+    "cohort_settings": ("GET", TEACHER_ONLY),
+    "cohort_new_code": ("POST", TEACHER_ACTION),
+    "cohort_archive": ("POST", TEACHER_ACTION),
     "cohort_remove_member": ("POST", TEACHER_ACTION),
     "cohort_add_instructor": ("POST", TEACHER_ACTION),
     "assignment_create": ("GET", TEACHER_ONLY),
@@ -174,6 +177,8 @@ class World:
             "attempt_choose": {"option": "H3"},
             "cohort_create": {"name": "New cohort"},
             "cohort_add_instructor": {"username": "oscar"},
+            # Restoring an open cohort: the walk goes on with the world unchanged.
+            "cohort_archive": {"archived": "0"},
         }.get(name, {})
 
     def client(self, persona: str) -> Client:

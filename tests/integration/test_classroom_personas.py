@@ -33,6 +33,9 @@ def _membership(w):
 INSTRUCTOR_VIEWS = [
     ("cohort_dashboard", "get", lambda w: [w.cohort.pk], None),
     ("cohort_roster", "get", lambda w: [w.cohort.pk], None),
+    ("cohort_settings", "post", lambda w: [w.cohort.pk], lambda w: {"name": "Renamed"}),
+    ("cohort_new_code", "post", lambda w: [w.cohort.pk], lambda w: {}),
+    ("cohort_archive", "post", lambda w: [w.cohort.pk], lambda w: {"archived": "1"}),
     ("assignment_create", "get", lambda w: [w.cohort.pk], None),
     ("assignment_detail", "get", lambda w: [w.cohort.pk, w.assignment.pk], None),
     ("assignment_edit", "post", lambda w: [w.cohort.pk, w.assignment.pk], lambda w: {
@@ -65,6 +68,11 @@ def test_only_the_cohorts_instructor_gets_in(world, persona, name, method, args,
     if name == "cohort_add_instructor":
         added = Membership.objects.filter(cohort=world.cohort, user=world.other_instructor).exists()
         assert added == (persona == "instructor")
+    if name in ("cohort_settings", "cohort_new_code", "cohort_archive"):
+        before = (world.cohort.name, world.cohort.join_code, world.cohort.archived)
+        world.cohort.refresh_from_db()
+        after = (world.cohort.name, world.cohort.join_code, world.cohort.archived)
+        assert (after != before) == (persona == "instructor")
     if name == "assignment_edit":
         world.assignment.refresh_from_db()
         assert (world.assignment.due_at.year == 2020) == (persona == "instructor")

@@ -43,11 +43,16 @@ def join_url(request: HttpRequest, cohort: Cohort) -> str:
 def cohort_list(request: HttpRequest) -> HttpResponse:
     """An instructor's cohorts, and the form to create one."""
     _require_instructor(request)
+    return _render_cohort_list(request, CohortForm())
+
+
+def _render_cohort_list(request: HttpRequest, form: CohortForm, status: int = 200) -> HttpResponse:
     cohorts = classroom.cohorts_taught(request.user).annotate(
         learners=Count("memberships", filter=Q(memberships__role=Membership.Role.LEARNER), distinct=True),
         n_assignments=Count("assignments", distinct=True),
     )
-    return TemplateResponse(request, "classroom/cohorts.html", {"cohorts": cohorts, "form": CohortForm()})
+    context = {"cohorts": cohorts.filter(archived=False), "archived": cohorts.filter(archived=True), "form": form}
+    return TemplateResponse(request, "classroom/cohorts.html", context, status=status)
 
 
 @login_required
@@ -56,8 +61,7 @@ def cohort_create(request: HttpRequest) -> HttpResponse:
     _require_instructor(request)
     form = CohortForm(request.POST)
     if not form.is_valid():
-        cohorts = classroom.cohorts_taught(request.user)
-        return TemplateResponse(request, "classroom/cohorts.html", {"cohorts": cohorts, "form": form}, status=422)
+        return _render_cohort_list(request, form, status=422)
     cohort = classroom.create_cohort(request.user, form.cleaned_data["name"])
     messages.success(request, f"Cohort created. Learners join with code {cohort.join_code} or the join link below.")
     return redirect("cohort_roster", pk=cohort.pk)
@@ -95,6 +99,48 @@ def join_link(request: HttpRequest, code: str) -> HttpResponse:
         messages.success(request, notice)
         return redirect("home")
     return TemplateResponse(request, "classroom/join_link.html", {"cohort": cohort})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cohort_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rename the cohort; the page also holds the join code and archive forms."""
+    cohort = get_cohort_for_instructor(request, pk)
+    form = CohortForm(request.POST or None, instance=cohort)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Renamed to {cohort.name}.")
+        return redirect("cohort_settings", pk=cohort.pk)
+    if form.errors:
+        cohort.refresh_from_db(fields=["name"])  # the header keeps the saved name
+    status = 422 if request.method == "POST" else 200
+    context = {"cohort": cohort, "form": form, "join_url": join_url(request, cohort)}
+    return TemplateResponse(request, "classroom/settings.html", context, status=status)
+
+
+@login_required
+@require_POST
+def cohort_new_code(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = get_cohort_for_instructor(request, pk)
+    code = classroom.issue_new_join_code(cohort)
+    messages.success(request, f"New join code {code}. The old code and link no longer work; members stay in the cohort.")
+    return redirect("cohort_settings", pk=cohort.pk)
+
+
+@login_required
+@require_POST
+def cohort_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = get_cohort_for_instructor(request, pk)
+    wanted = {"1": True, "0": False}.get(request.POST.get("archived", ""))
+    if wanted is None:
+        messages.error(request, "That request was not understood; nothing changed.")
+        return redirect("cohort_settings", pk=cohort.pk)
+    classroom.set_archived(cohort, wanted)
+    if wanted:
+        messages.success(request, f"{cohort.name} is archived. Its dashboard and exports stay here; learners no longer see its exercises.")
+    else:
+        messages.success(request, f"{cohort.name} is open again: learners see its exercises and can join.")
+    return redirect("cohort_settings", pk=cohort.pk)
 
 
 @login_required
@@ -180,7 +226,7 @@ def assignment_edit(request: HttpRequest, pk: int, assignment_pk: int) -> HttpRe
 def assignment_start(request: HttpRequest, pk: int) -> HttpResponse:
     """A learner starts (or resumes) their attempt on an assigned case."""
     assignment = get_object_or_404(
-        Assignment.objects.select_related("case").filter(
+        Assignment.objects.select_related("case", "cohort").filter(
             cohort__memberships__user=request.user, cohort__memberships__role=Membership.Role.LEARNER
         ),
         pk=pk,

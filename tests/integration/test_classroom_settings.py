@@ -1,0 +1,120 @@
+"""A cohort's settings: renaming it, issuing a new join code, archiving and restoring it."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import AssignmentFactory, TaughtCohortFactory, enrol, play, play_assigned
+from trainer import classroom
+from trainer.models import Attempt, Cohort, Membership
+
+
+@pytest.fixture
+def cohort(ines):
+    return TaughtCohortFactory(name="Spring block", created_by=ines)
+
+
+def test_the_instructor_renames_the_cohort(cohort, ines_client):
+    url = reverse("cohort_settings", args=[cohort.pk])
+    response = ines_client.post(url, {"name": "Spring block (group B)"}, follow=True)
+    assert response.redirect_chain[-1][0] == url
+    assert "Renamed to Spring block (group B)" in response.content.decode()
+    cohort.refresh_from_db()
+    assert cohort.name == "Spring block (group B)"
+
+
+def test_an_empty_name_is_refused_and_the_saved_name_kept(cohort, ines_client):
+    response = ines_client.post(reverse("cohort_settings", args=[cohort.pk]), {"name": "  "})
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "This field is required" in page
+    assert "<title>Spring block: settings" in page  # the header shows what is saved
+    cohort.refresh_from_db()
+    assert cohort.name == "Spring block"
+
+
+def test_a_new_join_code_retires_the_old_one_and_keeps_the_members(cohort, ines_client, alice, bob, bob_client):
+    enrol(cohort, alice)
+    old = cohort.join_code
+    response = ines_client.post(reverse("cohort_new_code", args=[cohort.pk]), follow=True)
+    cohort.refresh_from_db()
+    assert cohort.join_code != old and len(cohort.join_code) == 8
+    page = response.content.decode()
+    assert f"New join code {cohort.join_code}" in page
+    assert f"/join/{cohort.join_code}/" in page  # the settings page shows the new link
+    # The old code and link are dead; the new code works; alice is still a member.
+    assert bob_client.post(reverse("join"), {"code": old}).status_code == 422
+    dead_link = bob_client.get(reverse("join_link", args=[old]), follow=True)
+    assert dead_link.redirect_chain[-1][0] == reverse("join")
+    assert bob_client.post(reverse("join"), {"code": cohort.join_code}).status_code == 302
+    assert set(Membership.objects.filter(cohort=cohort, role="learner").values_list("user__username", flat=True)) == {"alice", "bob"}
+
+
+def test_archiving_closes_the_cohort_to_learners_and_keeps_every_record(library, cohort, ines_client, alice, alice_client, bob_client):
+    enrol(cohort, alice)
+    done = AssignmentFactory(cohort=cohort, code="C01")
+    started = AssignmentFactory(cohort=cohort, code="C02")
+    untouched = AssignmentFactory(cohort=cohort, code="C04")
+    finished = play_assigned(alice, done)
+    under_way, _ = classroom.start_assignment(alice, started)
+    play(under_way, ["H1"])
+    assert "C04 · " in alice_client.get(reverse("home")).content.decode()
+
+    response = ines_client.post(reverse("cohort_archive", args=[cohort.pk]), {"archived": "1"}, follow=True)
+    assert "Spring block is archived" in response.content.decode()
+    assert Cohort.objects.get(pk=cohort.pk).archived
+
+    # Learners: the exercises leave the home page, nobody joins, nothing new starts...
+    home = alice_client.get(reverse("home")).content.decode()
+    assert "C04 · " not in home and "Spring block" not in home
+    assert bob_client.post(reverse("join"), {"code": cohort.join_code}).status_code == 422
+    refused = alice_client.post(reverse("assignment_start", args=[untouched.pk]), follow=True)
+    assert "This cohort has been archived" in refused.content.decode()
+    assert not Attempt.objects.filter(assignment=untouched).exists()
+    # ...but work already under way can still be finished, and nothing is lost.
+    resumed = alice_client.post(reverse("assignment_start", args=[started.pk]))
+    assert resumed["Location"] == reverse("attempt", args=[under_way.pk])
+    assert Attempt.objects.get(pk=finished.pk).score_total == finished.score_total
+    # The instructor keeps the dashboard and exports, marked archived.
+    dashboard = ines_client.get(reverse("cohort_dashboard", args=[cohort.pk])).content.decode()
+    assert "Archived" in dashboard and "alice" in dashboard
+    assert "alice" in ines_client.get(reverse("export_attempts", args=[cohort.pk])).content.decode()
+
+
+def test_archived_cohorts_are_listed_apart_and_can_be_restored(cohort, ines, ines_client, alice, alice_client):
+    current = TaughtCohortFactory(name="Autumn block", created_by=ines)
+    classroom.set_archived(cohort, True)
+    page = ines_client.get(reverse("cohorts")).content.decode()
+    assert page.index("Autumn block") < page.index("Archived cohorts (1)") < page.index("Spring block")
+    assert cohort.join_code not in page and current.join_code in page
+
+    response = ines_client.post(reverse("cohort_archive", args=[cohort.pk]), {"archived": "0"}, follow=True)
+    assert "Spring block is open again" in response.content.decode()
+    assert not Cohort.objects.get(pk=cohort.pk).archived
+    assert alice_client.post(reverse("join"), {"code": cohort.join_code}).status_code == 302
+
+
+def test_archiving_twice_leaves_it_archived(cohort, ines_client):
+    # A state is posted, not a toggle: a form sent twice (a double click, a reload)
+    # must not restore what it just archived.
+    url = reverse("cohort_archive", args=[cohort.pk])
+    ines_client.post(url, {"archived": "1"})
+    ines_client.post(url, {"archived": "1"})
+    assert Cohort.objects.get(pk=cohort.pk).archived
+
+
+@pytest.mark.parametrize("value", ["", "yes", "2"])
+def test_a_tampered_archive_form_changes_nothing_and_says_so(cohort, ines_client, value):
+    response = ines_client.post(reverse("cohort_archive", args=[cohort.pk]), {"archived": value}, follow=True)
+    assert "not understood; nothing changed" in response.content.decode()
+    assert not Cohort.objects.get(pk=cohort.pk).archived
+
+
+def test_the_settings_page_offers_what_fits_the_cohorts_state(cohort, ines_client):
+    url = reverse("cohort_settings", args=[cohort.pk])
+    page = ines_client.get(url).content.decode()
+    assert "Archive this cohort" in page and "Restore this cohort" not in page
+    assert cohort.join_code in page
+    classroom.set_archived(cohort, True)
+    page = ines_client.get(url).content.decode()
+    assert "Restore this cohort" in page and "Archive this cohort" not in page
+    assert "Nobody can join while the cohort is archived" in page
