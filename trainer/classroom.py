@@ -275,6 +275,18 @@ def reschedule(assignment: Assignment) -> int:
     return now_late + now_on_time
 
 
+@transaction.atomic
+def remove_assignment(assignment: Assignment) -> int:
+    """Withdraw an assignment (the wrong case, set twice). Learners' attempts on it
+    are kept as their self-paced practice: the choices are theirs, and only the
+    classroom context (the due time, hence "late") goes. Returns how many attempts
+    were kept that way."""
+    attempts = Attempt.objects.filter(assignment=assignment)
+    kept = attempts.update(assignment=None, late=False)
+    assignment.delete()
+    return kept
+
+
 def debrief_locked_until(attempt: Attempt, now: datetime | None = None, assignment: Assignment | None = None) -> datetime | None:
     """Assessed work: the debrief (and score) stays closed until the due time, so
     classmates cannot pass answers on while the exercise is still open."""

@@ -39,6 +39,7 @@ urlpatterns += [
     path("cohorts/<int:pk>/assignments/new/", classroom_views.assignment_create, name="assignment_create"),
     path("cohorts/<int:pk>/assignments/<int:assignment_pk>/", dashboard_views.assignment_detail, name="assignment_detail"),
     path("cohorts/<int:pk>/assignments/<int:assignment_pk>/edit/", classroom_views.assignment_edit, name="assignment_edit"),
+    path("cohorts/<int:pk>/assignments/<int:assignment_pk>/remove/", classroom_views.assignment_remove, name="assignment_remove"),
     path("cohorts/<int:pk>/cases/<slug:slug>/items/", dashboard_views.item_analysis, name="item_analysis"),
     path("cohorts/<int:pk>/students/<int:user_pk>/", dashboard_views.student_detail, name="cohort_student"),
     path("cohorts/<int:pk>/attempts/<int:attempt_pk>/", dashboard_views.attempt_review, name="cohort_attempt"),

@@ -119,6 +119,12 @@ def test_instructor_sets_up_a_cohort_a_learner_completes_it_and_the_dashboard_sh
     expect(page.get_by_role("status").first).to_contain_text("Saved C01")
     assignment.refresh_from_db()
     assert timezone.localtime(assignment.due_at).strftime("%Y-%m-%dT%H:%M") == later
+    # Removing an assignment asks first; "Keep it" goes back with nothing changed.
+    page.get_by_role("link", name="Remove this assignment").click()
+    expect(page.locator("main")).to_contain_text("1 learner started it (1 attempt)")
+    audit.check("remove an assignment (confirmation)")
+    page.get_by_role("link", name="Keep it").click()
+    page.wait_for_url(f"**/cohorts/{cohort.pk}/assignments/{assignment.pk}/")
     page.goto(f"{site}/cohorts/{cohort.pk}/students/{learner.pk}/")
     expect(page.locator("main")).to_contain_text(C01_TITLE)
     audit.check("student detail")

@@ -73,6 +73,7 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "assignment_create": ("GET", TEACHER_ONLY),
     "assignment_detail": ("GET", TEACHER_ONLY),
     "assignment_edit": ("GET", TEACHER_ONLY),
+    "assignment_remove": ("GET", TEACHER_ONLY),  # the confirmation page; the POST is in the persona tests
     "item_analysis": ("GET", TEACHER_ONLY),
     "cohort_student": ("GET", TEACHER_ONLY),
     "cohort_attempt": ("GET", TEACHER_ONLY),

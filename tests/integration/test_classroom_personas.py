@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import ClassroomWorld
-from trainer.models import Membership
+from trainer.models import Assignment, Membership
 
 PERSONAS = ("anonymous", "learner", "outsider", "instructor", "other_instructor")
 
@@ -40,6 +40,7 @@ INSTRUCTOR_VIEWS = [
     ("assignment_detail", "get", lambda w: [w.cohort.pk, w.assignment.pk], None),
     ("assignment_edit", "post", lambda w: [w.cohort.pk, w.assignment.pk], lambda w: {
         "opens_at": "2020-01-01T09:00", "due_at": "2020-01-02T09:00", "mode": "practice", "counts": "best"}),
+    ("assignment_remove", "post", lambda w: [w.cohort.pk, w.assignment.pk], lambda w: {}),
     ("item_analysis", "get", lambda w: [w.cohort.pk, w.assignment.case.slug], None),
     ("cohort_student", "get", lambda w: [w.cohort.pk, w.learner.pk], None),
     ("cohort_attempt", "get", lambda w: [w.cohort.pk, w.attempt.pk], None),
@@ -73,6 +74,8 @@ def test_only_the_cohorts_instructor_gets_in(world, persona, name, method, args,
         world.cohort.refresh_from_db()
         after = (world.cohort.name, world.cohort.join_code, world.cohort.archived)
         assert (after != before) == (persona == "instructor")
+    if name == "assignment_remove":
+        assert Assignment.objects.filter(pk=world.assignment.pk).exists() == (persona != "instructor")
     if name == "assignment_edit":
         world.assignment.refresh_from_db()
         assert (world.assignment.due_at.year == 2020) == (persona == "instructor")

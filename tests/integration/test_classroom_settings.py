@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from tests.factories import AssignmentFactory, TaughtCohortFactory, enrol, play, play_assigned
 from trainer import classroom
-from trainer.models import Attempt, Cohort, Membership
+from trainer.models import Assignment, Attempt, Cohort, Membership
 
 
 @pytest.fixture
@@ -118,3 +118,42 @@ def test_the_settings_page_offers_what_fits_the_cohorts_state(cohort, ines_clien
     page = ines_client.get(url).content.decode()
     assert "Restore this cohort" in page and "Archive this cohort" not in page
     assert "Nobody can join while the cohort is archived" in page
+
+
+def test_removing_an_assignment_asks_first_then_keeps_attempts_as_practice(library, cohort, ines_client, alice, alice_client):
+    enrol(cohort, alice)
+    wrong = AssignmentFactory(cohort=cohort, code="C02")
+    attempt = play_assigned(alice, wrong)
+    assert "C02 · " in alice_client.get(reverse("home")).content.decode()
+    url = reverse("assignment_remove", args=[cohort.pk, wrong.pk])
+    confirm = ines_client.get(url).content.decode()
+    assert "1 learner started it (1 attempt)" in confirm
+    assert f'<form method="post" action="{url}">' in confirm
+    assert Attempt.objects.get(pk=attempt.pk).assignment_id == wrong.pk  # a GET only asks
+
+    response = ines_client.post(url, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("cohort_dashboard", args=[cohort.pk])
+    assert "C02 is no longer assigned to Spring block. 1 attempt on it stay" in response.content.decode()
+    kept = Attempt.objects.get(pk=attempt.pk)
+    assert kept.assignment_id is None and kept.score_total == attempt.score_total and not kept.late
+    assert kept.choice_ids() == attempt.choice_ids()
+    home = alice_client.get(reverse("home")).content.decode()
+    assigned, finished = home[: home.index('id="resume-h"')], home[home.index('id="recent-h"') :]
+    assert "C02 · " not in assigned
+    assert "C02 · " in finished  # the attempt is now among her own finished work
+    assert alice_client.get(reverse("debrief", args=[attempt.pk])).status_code == 200
+
+
+def test_an_assignment_nobody_started_is_simply_removed(library, cohort, ines_client):
+    unused = AssignmentFactory(cohort=cohort, code="C04")
+    url = reverse("assignment_remove", args=[cohort.pk, unused.pk])
+    assert "Nobody has started it yet" in ines_client.get(url).content.decode()
+    ines_client.post(url)
+    assert not cohort.assignments.exists()
+
+
+def test_another_cohorts_assignment_cannot_be_removed(library, cohort, ines_client):
+    foreign = AssignmentFactory(code="C01")  # a cohort Ines does not teach
+    assert ines_client.post(reverse("assignment_remove", args=[cohort.pk, foreign.pk])).status_code == 404
+    assert ines_client.post(reverse("assignment_remove", args=[foreign.cohort.pk, foreign.pk])).status_code == 404
+    assert Assignment.objects.filter(pk=foreign.pk).exists()

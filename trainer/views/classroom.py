@@ -222,6 +222,22 @@ def assignment_edit(request: HttpRequest, pk: int, assignment_pk: int) -> HttpRe
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def assignment_remove(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
+    """Withdraw an assignment, after a confirmation page (a plain form: no script needed)."""
+    cohort = get_cohort_for_instructor(request, pk)
+    assignment = get_object_or_404(cohort.assignments.select_related("case"), pk=assignment_pk)
+    if request.method == "POST":
+        kept = classroom.remove_assignment(assignment)
+        note = f" {kept} attempt{pluralize(kept)} on it stay with their learners as self-paced practice." if kept else ""
+        messages.success(request, f"{assignment.case.code} is no longer assigned to {cohort.name}.{note}")
+        return redirect("cohort_dashboard", pk=cohort.pk)
+    attempts = assignment.attempts.aggregate(n=Count("pk"), learners=Count("user", distinct=True))
+    context = {"cohort": cohort, "assignment": assignment, "attempts": attempts}
+    return TemplateResponse(request, "classroom/assignment_remove.html", context)
+
+
+@login_required
 @require_POST
 def assignment_start(request: HttpRequest, pk: int) -> HttpResponse:
     """A learner starts (or resumes) their attempt on an assigned case."""
