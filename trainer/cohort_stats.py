@@ -17,8 +17,8 @@ from django.db.models import Avg, Count, F, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.db.models.functions import Least
 from django.utils import timezone
 
-from cases.format import PickStage
-from cases.models import Case
+from cases.format import DecisionOption, DecisionStage, Option, PickStage
+from cases.models import Case, CaseVersion, playbooks
 from trainer.classroom import (
     CELL_FIELDS,
     DONE,
@@ -31,7 +31,7 @@ from trainer.classroom import (
     make_cell,
     with_counted,
 )
-from trainer.engine import WEIGHTS
+from trainer.engine import WEIGHTS, Playbook
 from trainer.models import Assignment, Attempt, AttemptFinding, Choice, Cohort, Membership
 
 # -- the dashboard matrix ------------------------------------------------------
@@ -182,6 +182,43 @@ def finding_counts(assignment: Assignment) -> tuple[list[FindingCount], list[Fin
     return sorted(missed.values(), key=lambda f: (-f.n, f.guidance_id)), triggered
 
 
+# -- options across case versions ----------------------------------------------
+
+EARLIER = " (earlier version of the case)"
+
+
+def versions_played(case: Case, attempts: QuerySet[Attempt]) -> list[Playbook]:
+    """The playbooks that label per-option counts: the case's current version first,
+    then each older version the attempts were played on, newest first."""
+    older = (
+        CaseVersion.objects.filter(pk__in=attempts.order_by().values("version_id"))
+        .exclude(pk=case.current_version_id)
+        .defer("data")
+        .order_by("-number")
+    )
+    return playbooks([case.current_version, *older])
+
+
+StageOptions = tuple[PickStage | DecisionStage, list[tuple[Option | DecisionOption, bool]]]
+
+
+def stages_across(books: list[Playbook], kind: type[PickStage] | type[DecisionStage]) -> list[StageOptions]:
+    """Stages of one kind with their options, in the current version's order; each
+    option with whether only an older version has it. Counts group by option id
+    across versions, so an option the case file has since dropped keeps its row and
+    no learner's choice disappears from a chart."""
+    merged: dict[str, StageOptions] = {}
+    seen: set[str] = set()
+    for i, book in enumerate(books):
+        for stage in book.case.stages:
+            if not isinstance(stage, kind):
+                continue
+            _, options = merged.setdefault(stage.id, (stage, []))
+            options += [(o, i > 0) for o in stage.options if o.id not in seen]
+            seen.update(o.id for o in stage.options)
+    return list(merged.values())
+
+
 @dataclass(frozen=True)
 class OptionCount:
     id: str
@@ -201,8 +238,8 @@ def decision_distribution(assignment: Assignment) -> list[StageCount]:
     """How many learners chose each option at each decision stage (any attempt).
 
     Counts come from Choice rows grouped in SQL; which option belongs to which
-    decision stage comes from the engine's Playbook of the case's current version."""
-    book = assignment.case.current_version.playbook
+    decision stage comes from the Playbooks of the versions played (stages_across)."""
+    books = versions_played(assignment.case, Attempt.objects.filter(assignment=assignment))
     rows = (
         Choice.objects.filter(attempt__assignment=assignment, attempt__user_id__in=learner_ids(assignment.cohort_id))
         .order_by()
@@ -211,11 +248,9 @@ def decision_distribution(assignment: Assignment) -> list[StageCount]:
     )
     counts = {r["option_id"]: r["n"] for r in rows}
     stages = []
-    for stage in book.case.stages:
-        if stage.kind != "decision":
-            continue
-        options = [OptionCount(o.id, o.label, o.grade.value, counts.get(o.id, 0)) for o in stage.options]
-        stages.append(StageCount(stage.id, stage.title, options))
+    for stage, options in stages_across(books, DecisionStage):
+        counted = [OptionCount(o.id, o.label + (EARLIER if old else ""), o.grade.value, counts.get(o.id, 0)) for o, old in options]
+        stages.append(StageCount(stage.id, stage.title, counted))
     return stages
 
 
@@ -274,18 +309,15 @@ def item_analysis(cohort: Cohort, case: Case) -> ItemAnalysis:
         .annotate(n=Count("attempt_id"), unsafe=Count("attempt_id", filter=Q(attempt__unsafe=True)))
     )
     counts = {r["option_id"]: r for r in rows}
-    book = case.current_version.playbook
-    red = {gid for gid, entry in book.catalogue.items() if entry.kind.value == "red_flag"}
+    books = versions_played(case, attempts)
+    red = {gid for gid, entry in books[0].catalogue.items() if entry.kind.value == "red_flag"}
     items = []
-    for stage in book.case.stages:
-        if not isinstance(stage, PickStage):
-            continue
-        for o in stage.options:
+    for stage, options in stages_across(books, PickStage):
+        for o, old in options:
             row = counts.get(o.id, {"n": 0, "unsafe": 0})
             flags = tuple(g for g in o.screens if g in red)
-            items.append(
-                Item(stage.title, o.id, o.label, o.yield_.value, row["n"], flags, row["unsafe"], totals["n"], totals["unsafe"])
-            )
+            label = o.label + (EARLIER if old else "")
+            items.append(Item(stage.title, o.id, label, o.yield_.value, row["n"], flags, row["unsafe"], totals["n"], totals["unsafe"]))
     return ItemAnalysis(totals["n"], totals["unsafe"], items)
 
 

@@ -8,15 +8,19 @@ import random
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.lint import LIBRARY_DIR
 from tests.factories import AssignmentFactory, AttemptFactory, ChoiceFactory, TaughtCohortFactory, UserFactory, enrol, play_assigned
 from trainer import classroom, cohort_stats
 from trainer.management.commands.seed_demo import demo_path
 from trainer.models import Assignment, AttemptFinding
+
+C01_FILE = LIBRARY_DIR / "C01-lumbar-strain-lift.yaml"
 
 
 @pytest.fixture
@@ -201,6 +205,40 @@ def test_item_analysis_counts_questions_and_relates_screening_to_safety(room, in
     assert analysis.screening[0].label in page
     # A case this cohort was never assigned has no item analysis here.
     assert ines_client.get(reverse("item_analysis", args=[cohort.pk, "cauda-equina"])).status_code == 404
+
+
+def test_choices_on_an_option_a_newer_case_version_dropped_still_count(library, ines, ines_client, tmp_path):
+    # Term starts on C01 v1; the author then replaces radiographs (W2) with a new
+    # option and rewords H2. Attempts keep their version; the charts must show
+    # every choice learners made, whichever version they played.
+    cohort = TaughtCohortFactory(created_by=ines)
+    early, late = UserFactory(username="early"), UserFactory(username="late")
+    enrol(cohort, early, late)
+    a = AssignmentFactory(cohort=cohort, code="C01")
+    book = a.case.current_version.playbook
+    on_v1 = [c if c != "W1" else "W2" for c in book.best_choices]
+    assert "H2" in on_v1
+    play_assigned(early, a, on_v1)
+    text = C01_FILE.read_text().replace("id: W2", "id: W3").replace("when_any: [W2, W4]", "when_any: [W3, W4]")
+    text = text.replace("id: H2\n", "id: H2b\n")
+    (tmp_path / C01_FILE.name).write_text(text)
+    call_command("load_cases", str(tmp_path), stdout=io.StringIO())
+    a.case.refresh_from_db()
+    assert a.case.current_version.number == 2
+    late_path = play_assigned(late, a).choice_ids()  # the best path of v2: W1, H2b
+    assert "W1" in late_path and "H2b" in late_path
+
+    workup = {s.id: s for s in cohort_stats.decision_distribution(a)}["workup"]
+    by_id = {o.id: o for o in workup.options}
+    assert by_id["W2"].n == 1 and by_id["W2"].label == "Lumbar spine radiographs" + cohort_stats.EARLIER
+    assert by_id["W3"].n == 0 and not by_id["W3"].label.endswith(cohort_stats.EARLIER)
+    assert by_id["W1"].n == 1
+    assert list(by_id).index("W2") > list(by_id).index("W3")  # the current version's options first
+    items = {i.id: i for i in cohort_stats.item_analysis(cohort, a.case).items}
+    assert items["H2"].asked == 1 and items["H2"].label.endswith(cohort_stats.EARLIER)
+    assert items["H2b"].asked == 1 and items["H2b"].label == items["H2"].label.removesuffix(cohort_stats.EARLIER)
+    page = ines_client.get(reverse("assignment_detail", args=[cohort.pk, a.pk])).content.decode()
+    assert "Lumbar spine radiographs (earlier version of the case)" in page
 
 
 # -- one student ------------------------------------------------------------------------
