@@ -77,6 +77,9 @@ def test_instructor_sets_up_a_cohort_a_learner_completes_it_and_the_dashboard_sh
     lpage.get_by_role("button", name="Join a cohort").click()
     expect(lpage.get_by_role("status").first).to_contain_text("You joined")
     assert Membership.objects.filter(cohort=cohort, user=learner, role="learner").exists()
+    # Now in a cohort, the join form folds away under a summary.
+    expect(lpage.get_by_label("Join code")).to_be_hidden()
+    expect(lpage.locator("summary", has_text="Join another cohort")).to_be_visible()
     lpage.get_by_role("button", name=re.compile(rf"^Start\W+{C01_TITLE}$")).click()
     lpage.wait_for_url("**/attempts/*/")
     pk = int(lpage.url.rstrip("/").split("/")[-1])

@@ -16,7 +16,7 @@ def home(request: HttpRequest) -> HttpResponse:
         attempts = Attempt.objects.for_user(request.user).select_related("case", "assignment")
         context["assigned"] = classroom.learner_cells(request.user)
         context["in_cohort"] = bool(context["assigned"]) or Membership.objects.filter(
-            user=request.user, role=Membership.Role.LEARNER
+            user=request.user, role=Membership.Role.LEARNER, cohort__archived=False
         ).exists()
         # Assigned work in progress is listed with its assignment above.
         context["in_progress"] = list(attempts.in_progress().filter(assignment__isnull=True)[:10])
