@@ -163,23 +163,57 @@ class FindingCount:
 def finding_counts(assignment: Assignment) -> tuple[list[FindingCount], list[FindingCount]]:
     """Red flags most often missed and pitfalls most often triggered, over the
     counted attempts (stored AttemptFinding rows, grouped in SQL)."""
-    rows = (
-        AttemptFinding.objects.filter(attempt__in=counted_for(assignment).values("pk"))
+    return _tally(_finding_rows(counted_for(assignment)))
+
+
+def _finding_rows(counted: QuerySet[Attempt], *by: str) -> QuerySet:
+    """Missed red flags and triggered pitfalls of the counted attempts: how many
+    attempts had each, grouped in SQL (also by the fields in `by`)."""
+    return (
+        AttemptFinding.objects.filter(attempt__in=counted.values("pk"))
         .filter(Q(status__in=MISSED, guidance__kind="red_flag") | Q(status="triggered", guidance__kind="pitfall"))
-        .values("guidance_id", "guidance__statement", "status")
+        .values("guidance_id", "guidance__statement", "status", *by)
         .annotate(n=Count("attempt_id", distinct=True))
         .order_by("-n", "guidance_id")
     )
-    missed: dict[str, FindingCount] = {}
-    triggered: list[FindingCount] = []
+
+
+def _tally(rows) -> tuple[list[FindingCount], list[FindingCount]]:
+    """(missed red flags, triggered pitfalls), most frequent first. A present flag
+    is "missed" and a screen-only one "not_screened": one kind of gap, so they add up;
+    so do the rows of one id split by another field."""
+    totals: dict[tuple[bool, str], FindingCount] = {}
     for r in rows:
-        item = FindingCount(r["guidance_id"], r["guidance__statement"], r["n"])
-        if r["status"] == "triggered":
-            triggered.append(item)
-        else:  # a present flag is "missed", a screen-only one "not_screened": one kind of gap
-            prev = missed.get(item.guidance_id)
-            missed[item.guidance_id] = item if prev is None else FindingCount(item.guidance_id, item.statement, prev.n + item.n)
-    return sorted(missed.values(), key=lambda f: (-f.n, f.guidance_id)), triggered
+        key = (r["status"] == "triggered", r["guidance_id"])
+        prev = totals.get(key)
+        totals[key] = FindingCount(r["guidance_id"], r["guidance__statement"], r["n"] + (prev.n if prev else 0))
+    ranked = sorted(totals.items(), key=lambda kv: (-kv[1].n, kv[1].guidance_id))
+    return [f for (trig, _), f in ranked if not trig], [f for (trig, _), f in ranked if trig]
+
+
+@dataclass(frozen=True)
+class CohortFindings:
+    """What a whole cohort misses, over every assignment's counted attempts."""
+
+    attempts: int  # counted attempts, across assignments
+    missed: list[FindingCount]
+    triggered: list[FindingCount]
+    by_assignment: dict[str, dict[int, int]]  # guidance id -> assignment id -> attempts
+
+    def per_assignment(self, finding: FindingCount, assignments: list[Assignment]) -> list[int]:
+        counts = self.by_assignment.get(finding.guidance_id, {})
+        return [counts.get(a.pk, 0) for a in assignments]
+
+
+def cohort_findings(cohort: Cohort) -> CohortFindings:
+    counted = counted_attempts().filter(assignment__cohort=cohort, user_id__in=learner_ids(cohort))
+    rows = list(_finding_rows(counted, "attempt__assignment_id"))
+    by_assignment: dict[str, dict[int, int]] = {}
+    for r in rows:
+        cell = by_assignment.setdefault(r["guidance_id"], {})
+        cell[r["attempt__assignment_id"]] = cell.get(r["attempt__assignment_id"], 0) + r["n"]
+    missed, triggered = _tally(rows)
+    return CohortFindings(counted.count(), missed, triggered, by_assignment)
 
 
 # -- options across case versions ----------------------------------------------

@@ -33,6 +33,7 @@ urlpatterns += [
     path("cohorts/<int:pk>/settings/", classroom_views.cohort_settings, name="cohort_settings"),
     path("cohorts/<int:pk>/settings/join-code/", classroom_views.cohort_new_code, name="cohort_new_code"),
     path("cohorts/<int:pk>/settings/archive/", classroom_views.cohort_archive, name="cohort_archive"),
+    path("cohorts/<int:pk>/misses/", dashboard_views.cohort_misses, name="cohort_misses"),
     path("cohorts/<int:pk>/roster/", classroom_views.roster, name="cohort_roster"),
     path("cohorts/<int:pk>/roster/<int:membership_pk>/remove/", classroom_views.remove_member, name="cohort_remove_member"),
     path("cohorts/<int:pk>/instructors/add/", classroom_views.add_instructor, name="cohort_add_instructor"),

@@ -108,6 +108,11 @@ def test_instructor_sets_up_a_cohort_a_learner_completes_it_and_the_dashboard_sh
     expect(matrix.get_by_role("row").filter(has_text="lena")).to_be_visible()
     assert window_marker(page) == "still here", "searching reloaded the page"
 
+    page.get_by_role("link", name="What they miss").click()
+    page.wait_for_url(f"**/cohorts/{cohort.pk}/misses/")
+    expect(page.locator("main")).to_contain_text("1 counted attempt")
+    audit.check("what the cohort misses")
+    page.get_by_role("link", name="Dashboard", exact=True).click()
     page.get_by_role("link", name=re.compile(rf"^C01 · {C01_TITLE}$")).click()
     page.wait_for_url(f"**/cohorts/{cohort.pk}/assignments/{assignment.pk}/")
     audit.check("assignment detail")

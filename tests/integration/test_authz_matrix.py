@@ -65,6 +65,7 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "cohort_create": ("POST", row("login", "404", "404", "redirect", "redirect", "404")),
     "cohort_dashboard": ("GET", TEACHER_ONLY),
     "cohort_roster": ("GET", TEACHER_ONLY),
+    "cohort_misses": ("GET", TEACHER_ONLY),
     "cohort_settings": ("GET", TEACHER_ONLY),
     "cohort_new_code": ("POST", TEACHER_ACTION),
     "cohort_archive": ("POST", TEACHER_ACTION),

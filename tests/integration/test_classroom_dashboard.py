@@ -130,12 +130,12 @@ def _cohort_of(size: int, ines):
 
 
 @pytest.mark.parametrize("searched", [False, True])
-@pytest.mark.parametrize("view", ["cohort_dashboard", "assignment_detail"])
+@pytest.mark.parametrize("view", ["cohort_dashboard", "assignment_detail", "cohort_misses"])
 def test_query_count_is_the_same_at_5_and_40_students(library, ines, ines_client, django_assert_max_num_queries, view, searched):
     counts = []
     for size in (5, 40):
         cohort, assignments = _cohort_of(size, ines)
-        args = [cohort.pk] if view == "cohort_dashboard" else [cohort.pk, assignments[0].pk]
+        args = [cohort.pk, assignments[0].pk] if view == "assignment_detail" else [cohort.pk]
         params = {"q": "s", "sort": "-progress"} if searched else {"sort": f"-a{assignments[0].pk}"}
         with django_assert_max_num_queries(12):
             with CaptureQueriesContext(connection) as ctx:
@@ -239,6 +239,52 @@ def test_choices_on_an_option_a_newer_case_version_dropped_still_count(library, 
     assert items["H2b"].asked == 1 and items["H2b"].label == items["H2"].label.removesuffix(cohort_stats.EARLIER)
     page = ines_client.get(reverse("assignment_detail", args=[cohort.pk, a.pk])).content.decode()
     assert "Lumbar spine radiographs (earlier version of the case)" in page
+
+
+# -- the whole cohort's misses ----------------------------------------------------------
+
+
+def test_what_the_cohort_misses_adds_up_the_counted_attempts_of_every_assignment(room, ines_client):
+    cohort, users = room["cohort"], room["users"]
+    c04 = AssignmentFactory(cohort=cohort, code="C04")
+    c04_book = c04.case.current_version.playbook
+    rushed = {n: play_assigned(users[n], c04, demo_path(c04_book, "rushed", random.Random(i))) for i, n in enumerate(("alice", "dan"))}
+    play_assigned(users["alice"], c04)  # a retry: C04 counts the best attempt, this one
+    counted = [*room["attempts"].values(), rushed["dan"], classroom.counted_attempts().get(user=users["alice"], assignment=c04)]
+
+    found = cohort_stats.cohort_findings(cohort)
+    assert found.attempts == len(counted) == 5
+    stored = AttemptFinding.objects.filter(attempt__in=counted)
+    missed = stored.filter(status__in=classroom.MISSED, guidance__kind="red_flag")
+    triggered = stored.filter(status="triggered", guidance__kind="pitfall")
+    assert {f.guidance_id: f.n for f in found.missed} == {
+        g: missed.filter(guidance_id=g).values("attempt").distinct().count() for g in missed.values_list("guidance_id", flat=True)
+    }
+    assert {f.guidance_id: f.n for f in found.triggered} == {
+        g: triggered.filter(guidance_id=g).count() for g in triggered.values_list("guidance_id", flat=True)
+    }
+    assert found.missed and [f.n for f in found.missed] == sorted((f.n for f in found.missed), reverse=True)
+    # Per assignment, the counts split and add up again (rushing C04 misses its red flags).
+    assert any(found.per_assignment(f, [room["assignment"], c04])[1] for f in found.missed)
+    for findings, rows in ((found.missed, missed), (found.triggered, triggered)):
+        for f in findings:
+            split = found.per_assignment(f, [room["assignment"], c04])
+            assert sum(split) == f.n
+            assert split[1] == rows.filter(guidance_id=f.guidance_id, attempt__assignment=c04).values("attempt").distinct().count()
+
+    page = ines_client.get(reverse("cohort_misses", args=[cohort.pk])).content.decode()
+    top = found.missed[0]
+    assert f'href="/guidance/#{top.guidance_id}"' in page and top.statement in page
+    assert "5 counted attempts" in page
+    assert page.count('role="img"') == 2
+
+
+def test_what_the_cohort_misses_before_anyone_finishes(ines, ines_client, library):
+    cohort = TaughtCohortFactory(created_by=ines)
+    AssignmentFactory(cohort=cohort, code="C01")
+    page = ines_client.get(reverse("cohort_misses", args=[cohort.pk])).content.decode()
+    assert "No learner has finished an assigned exercise yet" in page
+    assert "No red flag missed in a counted attempt yet." in page
 
 
 # -- one student ------------------------------------------------------------------------

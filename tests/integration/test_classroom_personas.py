@@ -33,6 +33,7 @@ def _membership(w):
 INSTRUCTOR_VIEWS = [
     ("cohort_dashboard", "get", lambda w: [w.cohort.pk], None),
     ("cohort_roster", "get", lambda w: [w.cohort.pk], None),
+    ("cohort_misses", "get", lambda w: [w.cohort.pk], None),
     ("cohort_settings", "post", lambda w: [w.cohort.pk], lambda w: {"name": "Renamed"}),
     ("cohort_new_code", "post", lambda w: [w.cohort.pk], lambda w: {}),
     ("cohort_archive", "post", lambda w: [w.cohort.pk], lambda w: {"archived": "1"}),

@@ -98,7 +98,6 @@ def assignment_detail(request: HttpRequest, pk: int, assignment_pk: int) -> Http
     summary = cohort_stats.summaries(cohort, learners).get(assignment.pk, cohort_stats.Summary(learners))
     bins = cohort_stats.score_histogram(assignment)
     missed, triggered = cohort_stats.finding_counts(assignment)
-    guidance = reverse("guidance")
     context = {
         "cohort": cohort,
         "assignment": assignment,
@@ -111,24 +110,7 @@ def assignment_detail(request: HttpRequest, pk: int, assignment_pk: int) -> Http
             caption=f"Counted score of each learner who finished ({summary.done} of {learners}).",
             empty="No learner has finished this exercise yet.",
         ),
-        "missed_plot": plots.bar_chart(
-            "Red flags most often missed",
-            [plots.Bar(f.guidance_id, f.n, href=f"{guidance}#{f.guidance_id}", tone="danger") for f in missed[:10]],
-            value_label="Learners who missed it",
-            category_label="Red flag",
-            total=summary.done,
-            caption="Counted attempts that missed or did not screen each red flag. Each links to its guidance statement.",
-            empty="No red flag missed in a counted attempt yet.",
-        ),
-        "triggered_plot": plots.bar_chart(
-            "Pitfalls most often triggered",
-            [plots.Bar(f.guidance_id, f.n, href=f"{guidance}#{f.guidance_id}", tone="warning") for f in triggered[:10]],
-            value_label="Learners who fell into it",
-            category_label="Pitfall",
-            total=summary.done,
-            caption="Counted attempts whose choices triggered each pitfall. Each links to its guidance statement.",
-            empty="No pitfall triggered in a counted attempt yet.",
-        ),
+        **_finding_plots(missed, triggered, total=summary.done, who="Learners"),
         "missed": missed,
         "triggered": triggered,
         "decisions": [
@@ -147,6 +129,59 @@ def assignment_detail(request: HttpRequest, pk: int, assignment_pk: int) -> Http
         ],
     }
     return TemplateResponse(request, "classroom/assignment.html", context)
+
+
+def _finding_plots(missed, triggered, *, total: int, who: str) -> dict:
+    """The missed-red-flag and triggered-pitfall bar charts, each bar linked to
+    its guidance statement."""
+    guidance = reverse("guidance")
+
+    def bars(findings, tone):
+        return [plots.Bar(f.guidance_id, f.n, href=f"{guidance}#{f.guidance_id}", tone=tone) for f in findings[:10]]
+
+    return {
+        "missed_plot": plots.bar_chart(
+            "Red flags most often missed",
+            bars(missed, "danger"),
+            value_label=f"{who} who missed it",
+            category_label="Red flag",
+            total=total,
+            caption="Counted attempts that missed or did not screen each red flag. Each links to its guidance statement.",
+            empty="No red flag missed in a counted attempt yet.",
+        ),
+        "triggered_plot": plots.bar_chart(
+            "Pitfalls most often triggered",
+            bars(triggered, "warning"),
+            value_label=f"{who} who fell into it",
+            category_label="Pitfall",
+            total=total,
+            caption="Counted attempts whose choices triggered each pitfall. Each links to its guidance statement.",
+            empty="No pitfall triggered in a counted attempt yet.",
+        ),
+    }
+
+
+@login_required
+@require_GET
+def cohort_misses(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the whole cohort misses: red flags and pitfalls over every assignment's
+    counted attempts, and in which assigned case each was missed."""
+    cohort = get_cohort_for_instructor(request, pk)
+    assignments = _assignments(cohort)
+    found = cohort_stats.cohort_findings(cohort)
+    rows = [
+        (kind, f, found.per_assignment(f, assignments))
+        for kind, findings in (("Red flag missed", found.missed), ("Pitfall triggered", found.triggered))
+        for f in findings
+    ]
+    context = {
+        "cohort": cohort,
+        "assignments": assignments,
+        "found": found,
+        "rows": rows,
+        **_finding_plots(found.missed, found.triggered, total=found.attempts, who="Attempts"),
+    }
+    return TemplateResponse(request, "classroom/misses.html", context)
 
 
 @login_required
