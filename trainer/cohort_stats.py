@@ -216,6 +216,26 @@ def cohort_findings(cohort: Cohort) -> CohortFindings:
     return CohortFindings(counted.count(), missed, triggered, by_assignment)
 
 
+# -- one learner's own pattern ----------------------------------------------------
+
+
+def learner_missed_red_flags(user, now: datetime | None = None) -> tuple[int, list[FindingCount]]:
+    """Across a learner's finished attempts whose debrief is open to them: how many
+    such attempts, and the red flags they missed, most frequent first. (Not the
+    pitfalls: an essential manoeuvre can touch one as a teaching point, so a count of
+    them is no measure of what the learner got wrong.) An assessed attempt before its
+    due time is left out: its findings would give the verdict away (the rule of
+    classroom.debrief_locked_until, here in SQL)."""
+    now = now or timezone.now()
+    open_attempts = (
+        Attempt.objects.for_user(user)
+        .finished()
+        .exclude(assignment__mode=Assignment.Mode.ASSESSED, assignment__due_at__gt=now)
+    )
+    missed, _ = _tally(_finding_rows(open_attempts))
+    return open_attempts.count(), missed
+
+
 # -- options across case versions ----------------------------------------------
 
 EARLIER = " (earlier version of the case)"

@@ -2,7 +2,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
-from trainer import classroom
+from trainer import classroom, cohort_stats
 from trainer.forms import JoinForm
 from trainer.models import Attempt, Membership
 
@@ -23,4 +23,6 @@ def home(request: HttpRequest) -> HttpResponse:
         history = attempts.finished().order_by("-finished_at")[:20]
         context["recent"] = [(a, classroom.debrief_locked_until(a)) for a in history]
         context["join_form"] = JoinForm()
+        n, missed = cohort_stats.learner_missed_red_flags(request.user)
+        context["patterns"] = {"attempts": n, "missed": missed[:5]}
     return TemplateResponse(request, "trainer/home.html", context)

@@ -1,0 +1,36 @@
+"""The learner's home page: the red flags they tend to miss across their own finished attempts."""
+
+import random
+
+from django.urls import reverse
+
+from tests.factories import AttemptFactory, play
+from trainer.management.commands.seed_demo import demo_path
+from trainer.models import AttemptFinding
+
+
+def finish(user, code, kind):
+    attempt = AttemptFactory(user=user, code=code)
+    play(attempt, demo_path(attempt.version.playbook, kind, random.Random(1)))
+    return attempt
+
+
+def test_patterns_count_the_learners_own_attempts_only(library, alice, alice_client, bob):
+    rushed = [finish(alice, "C04", "rushed"), finish(alice, "C03", "rushed")]
+    finish(alice, "C01", "best")
+    finish(bob, "C04", "rushed")  # someone else's misses are not hers
+    home = alice_client.get(reverse("home")).content.decode()
+    assert "Red flags you tend to miss" in home and "Over your 3 finished attempts" in home
+    missed = AttemptFinding.objects.filter(attempt__in=rushed, status__in=("missed", "not_screened"), guidance__kind="red_flag")
+    assert missed.exists(), "a rushed cauda equina / infection case misses red flags"
+    top = max({f.guidance_id for f in missed}, key=lambda g: (missed.filter(guidance_id=g).values("attempt").distinct().count(), g))
+    n = missed.filter(guidance_id=top).values("attempt").distinct().count()
+    assert f'href="/guidance/#{top}"' in home
+    assert f"({n} of 3)" in home
+
+
+def test_a_clean_record_says_so_and_a_new_learner_sees_nothing(library, alice, alice_client, bob_client):
+    finish(alice, "C01", "best")
+    home = alice_client.get(reverse("home")).content.decode()
+    assert "you screened every red flag" in home
+    assert "Red flags you tend to miss" not in bob_client.get(reverse("home")).content.decode()
