@@ -152,7 +152,7 @@ def _finding_plots(missed, triggered, *, total: int, who: str) -> dict:
         "triggered_plot": plots.bar_chart(
             "Pitfalls most often triggered",
             bars(triggered, "warning"),
-            value_label=f"{who} who fell into it",
+            value_label=f"{who} whose choices triggered it",
             category_label="Pitfall",
             total=total,
             caption="Counted attempts whose choices triggered each pitfall. Each links to its guidance statement.",
