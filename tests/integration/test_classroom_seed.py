@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from trainer import cohort_stats
+from trainer import classroom, cohort_stats
 from trainer.models import Attempt, AttemptFinding, Choice, Cohort, Membership
 
 
@@ -32,6 +32,11 @@ def test_seed_demo_creates_a_playable_classroom_and_is_idempotent(library):
     assert finished.filter(score_total=100).exists() and finished.filter(score_total__lt=60).exists()
     assert len({tuple(a.choice_ids()) for a in finished}) > 10  # various paths, not one
     before = _snapshot()
+    call_command("seed_demo", force=True, password="demo-pass-123", stdout=None)
+    assert _snapshot() == before
+    # Someone tried the settings on the demo cohort: the next `make run` still finds it.
+    classroom.issue_new_join_code(cohort)
+    Cohort.objects.filter(pk=cohort.pk).update(name="Renamed")
     call_command("seed_demo", force=True, password="demo-pass-123", stdout=None)
     assert _snapshot() == before
     # The dashboard has something real to show.

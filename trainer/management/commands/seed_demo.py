@@ -115,7 +115,11 @@ class Command(BaseCommand):
     @transaction.atomic
     def _seed_cohort(self, users: dict) -> Cohort:
         name, code = DEMO_COHORT
-        cohort, _ = Cohort.objects.get_or_create(join_code=code, defaults={"name": name, "created_by": users["demo-instructor"]})
+        # Found by its creator, not its code or name: trying the cohort settings
+        # (a new join code, a new name) must not make the next `make run` seed a second one.
+        cohort = Cohort.objects.filter(created_by=users["demo-instructor"]).order_by("pk").first()
+        if cohort is None:
+            cohort = Cohort.objects.create(join_code=code, name=name, created_by=users["demo-instructor"])
         Membership.objects.get_or_create(cohort=cohort, user=users["demo-instructor"], defaults={"role": Membership.Role.INSTRUCTOR})
         learners = [u for n, u in users.items() if n != "demo-instructor"]
         for user in learners:
