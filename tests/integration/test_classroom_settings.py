@@ -71,7 +71,9 @@ def test_archiving_closes_the_cohort_to_learners_and_keeps_every_record(library,
     refused = alice_client.post(reverse("assignment_start", args=[untouched.pk]), follow=True)
     assert "This cohort has been archived" in refused.content.decode()
     assert not Attempt.objects.filter(assignment=untouched).exists()
-    # ...but work already under way can still be finished, and nothing is lost.
+    # ...but work already under way can still be finished (home lists it to resume),
+    # and nothing is lost.
+    assert f'href="/attempts/{under_way.pk}/"' in home and "assigned; cohort archived" in home
     resumed = alice_client.post(reverse("assignment_start", args=[started.pk]))
     assert resumed["Location"] == reverse("attempt", args=[under_way.pk])
     assert Attempt.objects.get(pk=finished.pk).score_total == finished.score_total

@@ -1,3 +1,4 @@
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
@@ -18,8 +19,10 @@ def home(request: HttpRequest) -> HttpResponse:
         context["in_cohort"] = bool(context["assigned"]) or Membership.objects.filter(
             user=request.user, role=Membership.Role.LEARNER, cohort__archived=False
         ).exists()
-        # Assigned work in progress is listed with its assignment above.
-        context["in_progress"] = list(attempts.in_progress().filter(assignment__isnull=True)[:10])
+        # Assigned work in progress is listed with its assignment above, unless its
+        # cohort was archived (then only here can it still be finished).
+        resumable = Q(assignment__isnull=True) | Q(assignment__cohort__archived=True)
+        context["in_progress"] = list(attempts.in_progress().filter(resumable)[:10])
         history = attempts.finished().order_by("-finished_at")[:20]
         context["recent"] = [(a, classroom.debrief_locked_until(a)) for a in history]
         context["join_form"] = JoinForm()
