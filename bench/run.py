@@ -359,17 +359,26 @@ def wait_for_ports(limit: int, max_wait: float = 100) -> None:
         time.sleep(1)
 
 
+# Where each wrk thread's rotation ended, per (data file, thread count): the next run
+# of that target goes on from there (bench/lua/rotate.lua), so every choice POST of
+# every warm-up, round and row is a fresh choice, not a repeat of an earlier run's.
+_ROTATION: dict[tuple[Path, int], str] = {}
+
+
 def run_wrk(port: int, datafile: Path, conc: int, duration: float, threads: int = 2) -> dict:
     threads = max(1, min(threads, conc))
     cmd = [
         "wrk", f"-t{threads}", f"-c{conc}", f"-d{max(1, round(duration))}s", "--timeout", "30s", "--latency",
         "-s", str(LUA), f"http://127.0.0.1:{port}", "--", str(datafile), str(threads),
     ]
+    if (datafile, threads) in _ROTATION:
+        cmd.append(_ROTATION[(datafile, threads)])
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 90)
     m = re.search(r"^BENCHJSON (\{.*\})$", res.stdout, re.M)
     if res.returncode != 0 or not m:
         die(f"wrk failed ({res.returncode}):\n{res.stdout}\n{res.stderr}")
     r = json.loads(m.group(1))
+    _ROTATION[(datafile, threads)] = r.pop("ends")
     r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
     r["errors"] = r["connect"] + r["read"] + r["write"] + r["status"] + r["timeout"]
     r["conc"] = conc
