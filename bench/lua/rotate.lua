@@ -65,14 +65,16 @@ end
 
 function done(summary, latency, requests)
   local e = summary.errors
-  local ends = {}
+  local ends, overtaken = {}, 0
   for k, t in ipairs(threads) do
     ends[k] = tostring(t:get("i"))
+    overtaken = overtaken + (t:get("overtaken") or 0)  -- set by choice.lua only
   end
   io.write(string.format(
     'BENCHJSON {"requests":%d,"duration_us":%d,"bytes":%d,"connect":%d,"read":%d,"write":%d,' ..
-    '"status":%d,"timeout":%d,"p50":%d,"p90":%d,"p95":%d,"p99":%d,"mean":%.1f,"max":%d,"ends":"%s"}\n',
+    '"status":%d,"timeout":%d,"p50":%d,"p90":%d,"p95":%d,"p99":%d,"mean":%.1f,"max":%d,"ends":"%s",' ..
+    '"overtaken":%d}\n',
     summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status, e.timeout,
     latency:percentile(50), latency:percentile(90), latency:percentile(95), latency:percentile(99),
-    latency.mean, latency.max, table.concat(ends, ",")))
+    latency.mean, latency.max, table.concat(ends, ","), overtaken))
 end
