@@ -331,6 +331,38 @@ def write_wrk_data(name: str, method: str, items: list[dict]) -> Path:
     return path
 
 
+def choice_items(port: int, attempts: list[dict]) -> list[dict]:
+    """The choice POST target: per in-progress attempt, the rest of its planned path
+    from its next unchosen option, read from the database. Rebuilt before every wrk
+    run of the target: a run picks up where the app's data is, so warm-ups and later
+    rounds post fresh choices, and a request lost when wrk stopped is sent again
+    rather than skipped (its successor would be out of order). If the database is
+    behind (a request still in flight), that option goes again: a repeat, answered 200."""
+    from django.db import connections
+    from django.db.models import Count
+
+    from trainer.models import Choice
+
+    ids = [c["attempt"] for c in attempts]
+    stored = dict(Choice.objects.filter(attempt_id__in=ids).values_list("attempt_id").annotate(n=Count("pk")))
+    connections.close_all()
+    items = []
+    for c in attempts:
+        made = stored.get(c["attempt"], c["done"])
+        rest = c["remaining"][made - c["done"]:] or c["remaining"][-1:]  # finished: its last option repeats
+        items.append({
+            "path": f"/attempts/{c['attempt']}/choose/",
+            "headers": {
+                "Cookie": cookie_of(c), "X-CSRFToken": c["csrf"], "HX-Request": "true",
+                "HX-Request-Type": "partial", "HX-Current-URL": f"http://127.0.0.1:{port}/attempts/{c['attempt']}/",
+                "Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html",
+            },
+            # As the page sends it: `shown` counts the choices already on the page.
+            "bodies": [urllib.parse.urlencode({"option": o, "shown": made + k}) for k, o in enumerate(rest)],
+        })
+    return items
+
+
 def cookie_of(cred: dict) -> str:
     return f"sessionid={cred['session']}; csrftoken={cred['csrf']}"
 
@@ -360,12 +392,6 @@ def wait_for_ports(limit: int, max_wait: float = 100) -> None:
         time.sleep(1)
 
 
-# Where each wrk thread's rotation ended, per (data file, thread count): the next run
-# of that target goes on from there (bench/lua/rotate.lua), so every choice POST of
-# every warm-up, round and row is a fresh choice, not a repeat of an earlier run's.
-_ROTATION: dict[tuple[Path, int], str] = {}
-
-
 def run_wrk(port: int, datafile: Path, conc: int, duration: float, threads: int = 2) -> dict:
     threads = max(1, min(threads, conc))
     cmd = [
@@ -373,14 +399,11 @@ def run_wrk(port: int, datafile: Path, conc: int, duration: float, threads: int 
         "-s", str(CHOICE_LUA if datafile.name == "wrk-choice.lua" else LUA), f"http://127.0.0.1:{port}",
         "--", str(datafile), str(threads),
     ]
-    if (datafile, threads) in _ROTATION:
-        cmd.append(_ROTATION[(datafile, threads)])
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 90)
     m = re.search(r"^BENCHJSON (\{.*\})$", res.stdout, re.M)
     if res.returncode != 0 or not m:
         die(f"wrk failed ({res.returncode}):\n{res.stdout}\n{res.stderr}")
     r = json.loads(m.group(1))
-    _ROTATION[(datafile, threads)] = r.pop("ends")
     r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
     # A choice refused because a stalled earlier one on the same attempt had not
     # arrived yet is the client's reordering (bench/lua/choice.lua), reported apart.
@@ -533,19 +556,7 @@ def main() -> int:
             "library": ("GET", get_items(students, lambda c: "/cases/")),
             "attempt": ("GET", get_items(c1000["in_progress"], lambda c: f"/attempts/{c['attempt']}/")),
             "debrief": ("GET", get_items(c1000["finished_long"], lambda c: f"/attempts/{c['attempt']}/debrief/")),
-            "choice": ("POST", [
-                {
-                    "path": f"/attempts/{c['attempt']}/choose/",
-                    "headers": {
-                        "Cookie": cookie_of(c), "X-CSRFToken": c["csrf"], "HX-Request": "true",
-                        "HX-Request-Type": "partial", "HX-Current-URL": f"http://127.0.0.1:{port}/attempts/{c['attempt']}/",
-                        "Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html",
-                    },
-                    # As the page sends it: `shown` counts the choices already on the page.
-                    "bodies": [urllib.parse.urlencode({"option": o, "shown": c["done"] + k}) for k, o in enumerate(c["remaining"])],
-                }
-                for c in c1000["in_progress"]
-            ]),
+            "choice": ("POST", choice_items(port, c1000["in_progress"])),
         }
         for size, c in (("100", c100), ("1000", c1000)):
             if dash[size]:
@@ -575,16 +586,21 @@ def main() -> int:
         for group in plan:
             group = [(n, c) for n, c in group if n in files and not (only and n not in only)]
             rounds = args.rounds if len(group) == 2 else 1
+            def load(name, conc, duration):
+                if name == "choice":
+                    files[name] = write_wrk_data(name, "POST", choice_items(port, c1000["in_progress"]))
+                return run_wrk(port, files[name], conc, duration)
+
             for name, conc in group:
                 if name not in warmed and args.warmup > 0:
-                    run_wrk(port, files[name], min(conc, 8), args.warmup)
+                    load(name, min(conc, 8), args.warmup)
                     warmed.add(name)
             runs: dict[str, list[dict]] = {f"{n}@{c}": [] for n, c in group}
             for _ in range(rounds):
                 for name, conc in group:
                     if name == "bare" and conc == lc:
                         wait_for_ports(1000 if not runs[f"{name}@{conc}"] else 6000)
-                    runs[f"{name}@{conc}"].append(run_wrk(port, files[name], conc, args.duration / rounds))
+                    runs[f"{name}@{conc}"].append(load(name, conc, args.duration / rounds))
             for key, rs in runs.items():
                 r = combine(rs)
                 results[key] = r

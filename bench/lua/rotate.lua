@@ -3,7 +3,7 @@
 --   return { method = "POST", items = {
 --     { path = "/attempts/7/choose/", headers = { Cookie = "...", ["X-CSRFToken"] = "..." },
 --       bodies = { "option=H12", "option=H13", ... } }, ... } }
--- Run as: wrk -t2 -c200 -d10s -s bench/lua/rotate.lua http://127.0.0.1:PORT -- DATAFILE NTHREADS [STARTS]
+-- Run as: wrk -t2 -c200 -d10s -s bench/lua/rotate.lua http://127.0.0.1:PORT -- DATAFILE NTHREADS
 --
 -- Each wrk thread takes every NTHREADS-th item and rotates over its items, so
 -- consecutive requests go to different users/attempts. For an item with several
@@ -13,11 +13,8 @@
 -- previous choice on an attempt has been answered before the next one is sent.
 -- Once an attempt's options run out the last body repeats (the app answers 200:
 -- a repeated choice is idempotent).
---
--- STARTS (comma-separated, one per thread) continues each thread's rotation where
--- the previous run of the same target ended (done() prints the ends): without it
--- every run would start again at each attempt's first option, already chosen, so
--- warm-up and later rounds would post repeats instead of fresh choices.
+-- run.py rewrites the choice data file before every run from the database, so each
+-- run starts at every attempt's next unchosen option (bench/README.md).
 
 local counter = 0
 local threads = {}
@@ -43,13 +40,6 @@ function init(args)
   end
   n = #items
   i = 0
-  if args[3] then
-    local k = 0
-    for start in string.gmatch(args[3], "%d+") do
-      if k == tid then i = tonumber(start) end
-      k = k + 1
-    end
-  end
 end
 
 function request()
@@ -65,16 +55,14 @@ end
 
 function done(summary, latency, requests)
   local e = summary.errors
-  local ends, overtaken = {}, 0
-  for k, t in ipairs(threads) do
-    ends[k] = tostring(t:get("i"))
-    overtaken = overtaken + (t:get("overtaken") or 0)  -- set by choice.lua only
+  local overtaken = 0
+  for _, t in ipairs(threads) do
+    overtaken = overtaken + (t:get("overtaken") or 0)  -- counted by choice.lua only
   end
   io.write(string.format(
     'BENCHJSON {"requests":%d,"duration_us":%d,"bytes":%d,"connect":%d,"read":%d,"write":%d,' ..
-    '"status":%d,"timeout":%d,"p50":%d,"p90":%d,"p95":%d,"p99":%d,"mean":%.1f,"max":%d,"ends":"%s",' ..
-    '"overtaken":%d}\n',
+    '"status":%d,"timeout":%d,"p50":%d,"p90":%d,"p95":%d,"p99":%d,"mean":%.1f,"max":%d,"overtaken":%d}\n',
     summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status, e.timeout,
     latency:percentile(50), latency:percentile(90), latency:percentile(95), latency:percentile(99),
-    latency.mean, latency.max, table.concat(ends, ","), overtaken))
+    latency.mean, latency.max, overtaken))
 end
