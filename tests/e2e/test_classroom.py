@@ -220,3 +220,28 @@ def test_the_learner_pages_of_the_classroom_pass_axe(page, site):
     expect(page.locator("#assigned-h + ul li")).to_have_count(2)
     audit.check("home with assigned exercises")
     audit.assert_clean()
+
+
+def test_an_instructor_without_javascript_removes_an_assignment_and_archives_the_cohort(nojs_page, site):
+    page = nojs_page
+    instructor = UserFactory(username="ivy", instructor=True)
+    cohort = classroom.create_cohort(instructor, "Spring block")
+    wrong = AssignmentFactory(cohort=cohort, code="C02")
+    sign_in(page, site, instructor)
+
+    page.goto(f"{site}/cohorts/{cohort.pk}/assignments/{wrong.pk}/")
+    page.get_by_role("link", name="Remove this assignment").click()
+    expect(page.locator("main")).to_contain_text("Nobody has started it yet")
+    page.get_by_role("button", name="Remove the assignment").click()
+    page.wait_for_url(f"**/cohorts/{cohort.pk}/")
+    expect(page.get_by_role("status").first).to_contain_text("C02 is no longer assigned to Spring block")
+    assert not Assignment.objects.filter(pk=wrong.pk).exists()
+
+    page.get_by_role("link", name="Settings", exact=True).click()
+    page.get_by_role("button", name="Archive this cohort").click()
+    page.wait_for_url(f"**/cohorts/{cohort.pk}/settings/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Archived")
+    assert Cohort.objects.get(pk=cohort.pk).archived
+    page.get_by_role("button", name="Restore this cohort").click()
+    expect(page.get_by_role("status").first).to_contain_text("Spring block is open again")
+    assert not Cohort.objects.get(pk=cohort.pk).archived
