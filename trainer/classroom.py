@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import BigIntegerField, F, OuterRef, QuerySet, Subquery, When
+from django.db.models import BigIntegerField, F, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models import Case as SqlCase
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -216,6 +216,18 @@ def attempts_by_cell(attempts) -> dict[tuple[int, int], list[Attempt]]:
 CELL_FIELDS = ("id", "user_id", "assignment_id", "started_at", "finished_at", "late", "score_total", "unsafe")
 
 
+def in_open_cohort(user) -> bool:
+    return Membership.objects.filter(user=user, role=LEARNER, cohort__archived=False).exists()
+
+
+def practice_in_progress(user) -> QuerySet[Attempt]:
+    """A learner's unfinished attempts to list for resuming: self-paced ones, and
+    assigned ones whose cohort was archived (they no longer show as assignments,
+    and work under way may still be finished)."""
+    resumable = Q(assignment__isnull=True) | Q(assignment__cohort__archived=True)
+    return Attempt.objects.for_user(user).in_progress().filter(resumable)
+
+
 def learner_cells(user, now: datetime | None = None) -> list[Cell]:
     """A learner's assigned exercises across their cohorts: what to do next first."""
     now = now or timezone.now()
@@ -297,6 +309,12 @@ def debrief_locked_until(attempt: Attempt, now: datetime | None = None, assignme
     if assignment.mode == Assignment.Mode.ASSESSED and now < assignment.due_at:
         return assignment.due_at
     return None
+
+
+def with_debrief_open(attempts: QuerySet[Attempt], now: datetime | None = None) -> QuerySet[Attempt]:
+    """The rule of debrief_locked_until in SQL, for lists: the attempts whose debrief
+    (and so their findings) their learner may see now."""
+    return attempts.exclude(assignment__mode=Assignment.Mode.ASSESSED, assignment__due_at__gt=now or timezone.now())
 
 
 def debrief_notice(attempt: Attempt) -> str:

@@ -30,9 +30,24 @@ from trainer.classroom import (
     learner_ids,
     make_cell,
     with_counted,
+    with_debrief_open,
 )
 from trainer.engine import WEIGHTS, Playbook
 from trainer.models import Assignment, Attempt, AttemptFinding, Choice, Cohort, Membership
+
+# -- whose work counts ---------------------------------------------------------
+
+
+def cohort_attempts(cohort: Cohort | int) -> QuerySet[Attempt]:
+    """Attempts on the cohort's assignments by its current learners: the work every
+    cohort figure is made of (a removed member's work drops out, undeleted)."""
+    return Attempt.objects.filter(assignment__cohort=cohort, user_id__in=learner_ids(cohort))
+
+
+def counted_in(cohort: Cohort | int) -> QuerySet[Attempt]:
+    """Of those, the attempt that counts per learner and assignment."""
+    return counted_attempts().filter(assignment__cohort=cohort, user_id__in=learner_ids(cohort))
+
 
 # -- the dashboard matrix ------------------------------------------------------
 
@@ -104,13 +119,11 @@ def summaries(cohort: Cohort, learners: int) -> dict[int, Summary]:
     """Completion and counted-score figures for every assignment, in two queries
     whose cost is one indexed lookup per attempt (the "counted" subquery runs
     once per row in WHERE, not once per aggregate)."""
-    mine = Attempt.objects.filter(assignment__cohort=cohort, user_id__in=learner_ids(cohort))
     started = dict(
-        mine.order_by().values("assignment_id").annotate(n=Count("user_id", distinct=True)).values_list("assignment_id", "n")
+        cohort_attempts(cohort).order_by().values("assignment_id").annotate(n=Count("user_id", distinct=True)).values_list("assignment_id", "n")
     )
     rows = (
-        counted_attempts()
-        .filter(assignment__cohort=cohort, user_id__in=learner_ids(cohort))
+        counted_in(cohort)
         .order_by()
         .values("assignment_id")
         .annotate(
@@ -131,7 +144,7 @@ def summaries(cohort: Cohort, learners: int) -> dict[int, Summary]:
 
 
 def counted_for(assignment: Assignment) -> QuerySet[Attempt]:
-    return counted_attempts().filter(assignment=assignment, user_id__in=learner_ids(assignment.cohort_id))
+    return counted_in(assignment.cohort_id).filter(assignment=assignment)
 
 
 SCORE_BINS = [f"{10 * i}–{10 * i + 9}" if i < 9 else "90–100" for i in range(10)]
@@ -206,7 +219,7 @@ class CohortFindings:
 
 
 def cohort_findings(cohort: Cohort) -> CohortFindings:
-    counted = counted_attempts().filter(assignment__cohort=cohort, user_id__in=learner_ids(cohort))
+    counted = counted_in(cohort)
     rows = list(_finding_rows(counted, "attempt__assignment_id"))
     by_assignment: dict[str, dict[int, int]] = {}
     for r in rows:
@@ -225,13 +238,8 @@ def learner_missed_red_flags(user, now: datetime | None = None) -> tuple[int, li
     pitfalls: an essential manoeuvre can touch one as a teaching point, so a count of
     them is no measure of what the learner got wrong.) An assessed attempt before its
     due time is left out: its findings would give the verdict away (the rule of
-    classroom.debrief_locked_until, here in SQL)."""
-    now = now or timezone.now()
-    open_attempts = (
-        Attempt.objects.for_user(user)
-        .finished()
-        .exclude(assignment__mode=Assignment.Mode.ASSESSED, assignment__due_at__gt=now)
-    )
+    classroom.with_debrief_open)."""
+    open_attempts = with_debrief_open(Attempt.objects.for_user(user).finished(), now)
     missed, _ = _tally(_finding_rows(open_attempts))
     return open_attempts.count(), missed
 
@@ -253,14 +261,14 @@ def versions_played(case: Case, attempts: QuerySet[Attempt]) -> list[Playbook]:
     return playbooks([case.current_version, *older])
 
 
-StageOptions = tuple[PickStage | DecisionStage, list[tuple[Option | DecisionOption, bool]]]
+StageOptions = tuple[PickStage | DecisionStage, list[tuple[Option | DecisionOption, str]]]
 
 
 def stages_across(books: list[Playbook], kind: type[PickStage] | type[DecisionStage]) -> list[StageOptions]:
     """Stages of one kind with their options, in the current version's order; each
-    option with whether only an older version has it. Counts group by option id
-    across versions, so an option the case file has since dropped keeps its row and
-    no learner's choice disappears from a chart."""
+    option with the label to show (marked when only an older version has it).
+    Counts group by option id across versions, so an option the case file has
+    since dropped keeps its row and no learner's choice disappears from a chart."""
     merged: dict[str, StageOptions] = {}
     seen: set[str] = set()
     for i, book in enumerate(books):
@@ -268,7 +276,7 @@ def stages_across(books: list[Playbook], kind: type[PickStage] | type[DecisionSt
             if not isinstance(stage, kind):
                 continue
             _, options = merged.setdefault(stage.id, (stage, []))
-            options += [(o, i > 0) for o in stage.options if o.id not in seen]
+            options += [(o, o.label + (EARLIER if i else "")) for o in stage.options if o.id not in seen]
             seen.update(o.id for o in stage.options)
     return list(merged.values())
 
@@ -303,7 +311,7 @@ def decision_distribution(assignment: Assignment) -> list[StageCount]:
     counts = {r["option_id"]: r["n"] for r in rows}
     stages = []
     for stage, options in stages_across(books, DecisionStage):
-        counted = [OptionCount(o.id, o.label + (EARLIER if old else ""), o.grade.value, counts.get(o.id, 0)) for o, old in options]
+        counted = [OptionCount(o.id, label, o.grade.value, counts.get(o.id, 0)) for o, label in options]
         stages.append(StageCount(stage.id, stage.title, counted))
     return stages
 
@@ -352,9 +360,7 @@ def item_analysis(cohort: Cohort, case: Case) -> ItemAnalysis:
     """How often each history question and exam manoeuvre was asked in the
     cohort's finished assigned attempts on this case, and, for red-flag
     screening questions, the unsafe rate among askers and non-askers."""
-    attempts = Attempt.objects.filter(
-        assignment__cohort=cohort, case=case, finished_at__isnull=False, user_id__in=learner_ids(cohort)
-    )
+    attempts = cohort_attempts(cohort).finished().filter(case=case)
     totals = attempts.aggregate(n=Count("pk"), unsafe=Count("pk", filter=Q(unsafe=True)))
     rows = (
         Choice.objects.filter(attempt__in=attempts.values("pk"))
@@ -367,10 +373,9 @@ def item_analysis(cohort: Cohort, case: Case) -> ItemAnalysis:
     red = {gid for gid, entry in books[0].catalogue.items() if entry.kind.value == "red_flag"}
     items = []
     for stage, options in stages_across(books, PickStage):
-        for o, old in options:
+        for o, label in options:
             row = counts.get(o.id, {"n": 0, "unsafe": 0})
             flags = tuple(g for g in o.screens if g in red)
-            label = o.label + (EARLIER if old else "")
             items.append(Item(stage.title, o.id, label, o.yield_.value, row["n"], flags, row["unsafe"], totals["n"], totals["unsafe"]))
     return ItemAnalysis(totals["n"], totals["unsafe"], items)
 
@@ -399,7 +404,7 @@ def attempt_export_rows(cohort: Cohort) -> QuerySet[Attempt]:
     `missed` (the missed red-flag findings) prefetched."""
     missed = AttemptFinding.objects.filter(status__in=MISSED).order_by("guidance_id")
     return (
-        with_counted(Attempt.objects.filter(assignment__cohort=cohort, user_id__in=learner_ids(cohort)).with_version())
+        with_counted(cohort_attempts(cohort).with_version())
         .select_related("user", "case", "assignment")
         .prefetch_related(Prefetch("findings", queryset=missed, to_attr="missed"))
         .order_by("user__username", "started_at", "pk")

@@ -54,3 +54,16 @@ def test_red_flags_you_tend_to_miss_leaves_assessed_work_out_until_due(alice_cli
     Assignment.objects.filter(pk=assignment.pk).update(due_at=timezone.now() - timedelta(minutes=1))
     home = alice_client.get(reverse("home")).content.decode()
     assert "Red flags you tend to miss" in home and "(1 of 1)" in home
+
+
+def test_the_sql_form_of_the_lock_agrees_with_debrief_locked_until(assessed):
+    from trainer import classroom
+    from trainer.models import Attempt
+
+    assignment, attempt = assessed
+    mine = Attempt.objects.filter(pk=attempt.pk)
+    for due in (timezone.now() + timedelta(days=1), timezone.now() - timedelta(minutes=1)):
+        Assignment.objects.filter(pk=assignment.pk).update(due_at=due)
+        attempt = Attempt.objects.select_related("assignment").get(pk=attempt.pk)
+        locked = classroom.debrief_locked_until(attempt) is not None
+        assert classroom.with_debrief_open(mine).exists() == (not locked)

@@ -1,11 +1,10 @@
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
 from trainer import classroom, cohort_stats
 from trainer.forms import JoinForm
-from trainer.models import Attempt, Membership
+from trainer.models import Attempt
 
 
 @require_GET
@@ -16,13 +15,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         attempts = Attempt.objects.for_user(request.user).select_related("case", "assignment")
         context["assigned"] = classroom.learner_cells(request.user)
-        context["in_cohort"] = bool(context["assigned"]) or Membership.objects.filter(
-            user=request.user, role=Membership.Role.LEARNER, cohort__archived=False
-        ).exists()
-        # Assigned work in progress is listed with its assignment above, unless its
-        # cohort was archived (then only here can it still be finished).
-        resumable = Q(assignment__isnull=True) | Q(assignment__cohort__archived=True)
-        context["in_progress"] = list(attempts.in_progress().filter(resumable)[:10])
+        context["in_cohort"] = bool(context["assigned"]) or classroom.in_open_cohort(request.user)
+        context["in_progress"] = list(classroom.practice_in_progress(request.user).select_related("case")[:10])
         history = attempts.finished().order_by("-finished_at")[:20]
         context["recent"] = [(a, classroom.debrief_locked_until(a)) for a in history]
         context["join_form"] = JoinForm()
