@@ -174,17 +174,19 @@ class FindingCount:
 
 
 def finding_counts(assignment: Assignment) -> tuple[list[FindingCount], list[FindingCount]]:
-    """Red flags most often missed and pitfalls most often triggered, over the
+    """Red flags most often missed and pitfalls most often fallen into, over the
     counted attempts (stored AttemptFinding rows, grouped in SQL)."""
     return _tally(_finding_rows(counted_for(assignment)))
 
 
 def _finding_rows(counted: QuerySet[Attempt], *by: str) -> QuerySet:
-    """Missed red flags and triggered pitfalls of the counted attempts: how many
+    """Missed red flags and pitfalls fallen into (status "triggered", which also
+    names a teaching point a wrong choice went against, e.g. tp-imaging-selective on
+    needless imaging; a "caution" is no mistake) of the counted attempts: how many
     attempts had each, grouped in SQL (also by the fields in `by`)."""
     return (
         AttemptFinding.objects.filter(attempt__in=counted.values("pk"))
-        .filter(Q(status__in=MISSED, guidance__kind="red_flag") | Q(status="triggered", guidance__kind="pitfall"))
+        .filter(Q(status__in=MISSED, guidance__kind="red_flag") | Q(status="triggered"))
         .values("guidance_id", "guidance__statement", "status", *by)
         .annotate(n=Count("attempt_id", distinct=True))
         .order_by("-n", "guidance_id")
@@ -232,16 +234,15 @@ def cohort_findings(cohort: Cohort) -> CohortFindings:
 # -- one learner's own pattern ----------------------------------------------------
 
 
-def learner_missed_red_flags(user, now: datetime | None = None) -> tuple[int, list[FindingCount]]:
+def learner_patterns(user, now: datetime | None = None) -> tuple[int, list[FindingCount], list[FindingCount]]:
     """Across a learner's finished attempts whose debrief is open to them: how many
-    such attempts, and the red flags they missed, most frequent first. (Not the
-    pitfalls: an essential manoeuvre can touch one as a teaching point, so a count of
-    them is no measure of what the learner got wrong.) An assessed attempt before its
-    due time is left out: its findings would give the verdict away (the rule of
-    classroom.with_debrief_open)."""
+    such attempts, the red flags they missed and the pitfalls they fell into, most
+    frequent first (cautions a right choice carries are not counted: engine.debrief).
+    An assessed attempt before its due time is left out: its findings would give the
+    verdict away (the rule of classroom.with_debrief_open)."""
     open_attempts = with_debrief_open(Attempt.objects.for_user(user).finished(), now)
-    missed, _ = _tally(_finding_rows(open_attempts))
-    return open_attempts.count(), missed
+    missed, fallen = _tally(_finding_rows(open_attempts))
+    return open_attempts.count(), missed, fallen
 
 
 # -- options across case versions ----------------------------------------------
@@ -401,11 +402,16 @@ DIMENSIONS = tuple(WEIGHTS)  # the engine's rubric dimensions, in its order
 
 def attempt_export_rows(cohort: Cohort) -> QuerySet[Attempt]:
     """One row per attempt on the cohort's assignments by a current learner, with
-    `missed` (the missed red-flag findings) prefetched."""
+    `missed` (the missed red-flag findings) and `fallen` (pitfalls fallen into)
+    prefetched."""
     missed = AttemptFinding.objects.filter(status__in=MISSED).order_by("guidance_id")
+    fallen = AttemptFinding.objects.filter(status="triggered").order_by("guidance_id")
     return (
         with_counted(cohort_attempts(cohort).with_version())
         .select_related("user", "case", "assignment")
-        .prefetch_related(Prefetch("findings", queryset=missed, to_attr="missed"))
+        .prefetch_related(
+            Prefetch("findings", queryset=missed, to_attr="missed"),
+            Prefetch("findings", queryset=fallen, to_attr="fallen"),
+        )
         .order_by("user__username", "started_at", "pk")
     )

@@ -97,7 +97,7 @@ class State:
 @dataclass(frozen=True)
 class Finding:
     guidance_id: str
-    status: str  # elicited | missed | screened | not_screened | triggered
+    status: str  # elicited | missed | screened | not_screened | triggered | caution
     kind: str
     statement: str
     section: str
@@ -158,7 +158,13 @@ class Debrief:
 
     @property
     def triggered_findings(self) -> tuple[Finding, ...]:
+        """Pitfalls the learner fell into: fired by a wrong choice."""
         return tuple(f for f in self.findings if f.status == "triggered")
+
+    @property
+    def caution_findings(self) -> tuple[Finding, ...]:
+        """Pitfalls a sound choice carries (keep them in mind), not mistakes."""
+        return tuple(f for f in self.findings if f.status == "caution")
 
     @property
     def missed_red_flags(self) -> tuple[str, ...]:
@@ -392,15 +398,23 @@ class Playbook:
         for opt in picks:
             if opt.unsafe:
                 safety.append(f"Unsafe manoeuvre: {opt.label}.")
+        # A trigger on a wrong choice (a poor or dangerous decision, an unsafe or
+        # low-yield pick) is a pitfall fallen into. On a sound choice it is a
+        # caution the choice carries, e.g. pf-exam-distortion on the strength test
+        # every learner should do: the debrief lists it apart and the cohort
+        # charts do not count it as a mistake.
         triggered: dict[str, list[str]] = {}
+        cautions: dict[str, list[str]] = {}
         for opt in picks:
+            wrong = opt.unsafe or opt.yield_ is Yield.low
             for gid in opt.triggers:
-                triggered.setdefault(gid, []).append(opt.label)
+                (triggered if wrong else cautions).setdefault(gid, []).append(opt.label)
         points = {"workup": 0, "assessment": 0, "plan": 0}
         reviews: list[DecisionReview] = []
         for stage, opt in decisions:
+            wrong = opt.grade in (Grade.poor, Grade.dangerous)
             for gid in opt.triggers:
-                triggered.setdefault(gid, []).append(opt.label)
+                (triggered if wrong else cautions).setdefault(gid, []).append(opt.label)
             dim = stage.scores.value
             if stage.scores is not Dimension.none:
                 points[dim] = GRADE_POINTS[dim][opt.grade]
@@ -410,6 +424,9 @@ class Playbook:
             reviews.append(DecisionReview(stage.id, stage.title, dim, opt, best))
         for gid, because in triggered.items():
             findings.append(self._finding(gid, "triggered", because))
+        for gid, because in cautions.items():
+            if gid not in triggered:  # fallen into once is what the learner must hear
+                findings.append(self._finding(gid, "caution", because))
 
         low = tuple(o for o in picks if o.yield_ is Yield.low)
         red_flag_ids = set(to_cover) | {g for g, e in self.catalogue.items() if e.kind.value == "red_flag"}

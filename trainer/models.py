@@ -181,7 +181,7 @@ class AttemptFinding(models.Model):
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="findings")
     guidance = models.ForeignKey(GuidanceItem, on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(max_length=20)  # elicited | missed | screened | not_screened | triggered
+    status = models.CharField(max_length=20)  # elicited | missed | screened | not_screened | triggered | caution
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["attempt", "guidance", "status"], name="unique_finding")]

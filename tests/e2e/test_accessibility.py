@@ -104,7 +104,7 @@ def test_play_pages_at_every_stage_kind(page, site, learner):
     audit = Audit(page)
 
     page.goto(f"{site}/")
-    expect(page.get_by_role("heading", name="Red flags you tend to miss")).to_be_visible()
+    expect(page.get_by_role("heading", name="What you tend to miss")).to_be_visible()
     audit.check("home, signed in with attempts")
     page.goto(f"{site}/cases/")
     audit.check("library, signed in")

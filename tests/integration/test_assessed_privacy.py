@@ -46,14 +46,14 @@ def test_after_the_due_time_everything_opens(alice_client, assessed):
     assert alice_client.get(reverse("debrief", args=[attempt.pk])).status_code == 200
 
 
-def test_red_flags_you_tend_to_miss_leaves_assessed_work_out_until_due(alice_client, assessed):
+def test_what_you_tend_to_miss_leaves_assessed_work_out_until_due(alice_client, assessed):
     assignment, attempt = assessed
     assert attempt.findings.filter(status__in=("missed", "not_screened")).exists()
     home = alice_client.get(reverse("home")).content.decode()
-    assert "Red flags you tend to miss" not in home
+    assert "What you tend to miss" not in home
     Assignment.objects.filter(pk=assignment.pk).update(due_at=timezone.now() - timedelta(minutes=1))
     home = alice_client.get(reverse("home")).content.decode()
-    assert "Red flags you tend to miss" in home and "(1 of 1)" in home
+    assert "What you tend to miss" in home and "(1 of 1)" in home
 
 
 def test_the_sql_form_of_the_lock_agrees_with_debrief_locked_until(assessed):

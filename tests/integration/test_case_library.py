@@ -117,7 +117,7 @@ WRONG = {
         outcome="outcome-bad",
         unsafe=True,
         missed=frozenset({"rf-systemic", "rf-infection"}),
-        triggered=frozenset({"pf-misattribution", "pf-overemphasis", "pf-exam-distortion"}),
+        triggered=frozenset({"pf-misattribution", "pf-overemphasis"}),
         outcome_cites=frozenset({"pf-misattribution", "pf-non-specific"}),
     ),
     "C11": WrongPath(
@@ -156,6 +156,11 @@ WRONG = {
 OVER_INVESTIGATION = {"C01": "W4", "C02": "W2", "C06": "W4", "C12": "W4", "C13": "W4"}
 
 pytestmark = pytest.mark.django_db
+
+
+# The strength or range-of-motion test each of these cases needs carries the caution
+# that pain and guarding distort it (pf-exam-distortion).
+BEST_PATH_CAUTIONS = {code: {"pf-exam-distortion"} for code in ("C01", "C03", "C10", "C13")}
 
 
 def _assert_stored(attempt, report):
@@ -254,6 +259,9 @@ def test_best_path_is_safe_top_band_and_good(library, code):
     assert report.total >= TOP_BAND
     assert report.outcome is not None and report.outcome.good
     assert not report.missed_red_flags
+    # The best path falls into no pitfall; what its manoeuvres trigger are cautions.
+    assert report.triggered == ()
+    assert {f.guidance_id for f in report.caution_findings} == BEST_PATH_CAUTIONS.get(code, set())
     _assert_stored(attempt, report)
 
 

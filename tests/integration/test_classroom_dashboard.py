@@ -256,7 +256,9 @@ def test_what_the_cohort_misses_adds_up_the_counted_attempts_of_every_assignment
     assert found.attempts == len(counted) == 5
     stored = AttemptFinding.objects.filter(attempt__in=counted)
     missed = stored.filter(status__in=classroom.MISSED, guidance__kind="red_flag")
-    triggered = stored.filter(status="triggered", guidance__kind="pitfall")
+    triggered = stored.filter(status="triggered")  # pitfalls and teaching points gone against
+    cautions = set(stored.filter(status="caution").values_list("guidance_id", flat=True))
+    assert cautions and not cautions & {f.guidance_id for f in found.triggered}, "a caution is no mistake"
     assert {f.guidance_id: f.n for f in found.missed} == {
         g: missed.filter(guidance_id=g).values("attempt").distinct().count() for g in missed.values_list("guidance_id", flat=True)
     }
@@ -336,7 +338,8 @@ def test_attempts_csv_has_one_row_per_attempt_with_every_dimension(room, ines_cl
     rows = _csv(ines_client.get(reverse("export_attempts", args=[room["cohort"].pk])))
     head = rows[0]
     assert head[:8] == ["student", "case", "version", "assignment", "mode", "started", "finished", "late"]
-    assert head[-3:] == ["unsafe", "counted", "missed red flags"] and len([h for h in head if h.startswith("score ")]) == 6
+    assert head[-4:] == ["unsafe", "counted", "missed red flags", "pitfalls fallen into"]
+    assert len([h for h in head if h.startswith("score ")]) == 6
     assert len(rows) == 1 + 4
     carol = room["attempts"]["carol"]
     line = next(r for r in rows[1:] if r[0] == "carol")
@@ -344,9 +347,11 @@ def test_attempts_csv_has_one_row_per_attempt_with_every_dimension(room, ines_cl
     dims = [str(getattr(carol, f"score_{d}")) for d in cohort_stats.DIMENSIONS]
     assert line[9:14] == dims
     missed = sorted(AttemptFinding.objects.filter(attempt=carol, status__in=classroom.MISSED).values_list("guidance_id", flat=True))
-    assert line[-1] == " ".join(missed)
+    assert line[-2] == " ".join(missed)
+    fallen = sorted(AttemptFinding.objects.filter(attempt=carol, status="triggered").values_list("guidance_id", flat=True))
+    assert line[-1] == " ".join(fallen)  # cautions are not mistakes: never in this column
     open_row = [r for r in rows[1:] if r[0] == "bob" and r[6] == ""]
-    assert len(open_row) == 1 and open_row[0][-2] == "no"
+    assert len(open_row) == 1 and open_row[0][-3] == "no"
 
 
 def test_csv_cells_cannot_become_spreadsheet_formulas(library, ines, ines_client):

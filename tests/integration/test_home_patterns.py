@@ -1,4 +1,5 @@
-"""The learner's home page: the red flags they tend to miss across their own finished attempts."""
+"""The learner's home page: the red flags they tend to miss and the pitfalls they tend to
+fall into, across their own finished attempts."""
 
 import random
 
@@ -20,7 +21,7 @@ def test_patterns_count_the_learners_own_attempts_only(library, alice, alice_cli
     finish(alice, "C01", "best")
     finish(bob, "C04", "rushed")  # someone else's misses are not hers
     home = alice_client.get(reverse("home")).content.decode()
-    assert "Red flags you tend to miss" in home and "Over your 3 finished attempts" in home
+    assert "What you tend to miss" in home and "Over your 3 finished attempts" in home
     missed = AttemptFinding.objects.filter(attempt__in=rushed, status__in=("missed", "not_screened"), guidance__kind="red_flag")
     assert missed.exists(), "a rushed cauda equina / infection case misses red flags"
     top = max({f.guidance_id for f in missed}, key=lambda g: (missed.filter(guidance_id=g).values("attempt").distinct().count(), g))
@@ -33,4 +34,21 @@ def test_a_clean_record_says_so_and_a_new_learner_sees_nothing(library, alice, a
     finish(alice, "C01", "best")
     home = alice_client.get(reverse("home")).content.decode()
     assert "you screened every red flag" in home
-    assert "Red flags you tend to miss" not in bob_client.get(reverse("home")).content.decode()
+    assert "no choice of yours fell into a pitfall" in home
+    assert "pf-exam-distortion" not in home  # the caution C01's strength test carries is no mistake
+    assert "What you tend to miss" not in bob_client.get(reverse("home")).content.decode()
+
+
+def test_pitfalls_fallen_into_are_counted_and_linked(library, alice, alice_client):
+    rushed = finish(alice, "C04", "rushed")
+    finish(alice, "C01", "best")
+    fallen = set(
+        AttemptFinding.objects.filter(attempt=rushed, status="triggered", guidance__kind="pitfall").values_list(
+            "guidance_id", flat=True
+        )
+    )
+    assert fallen, "a rushed cauda equina case falls into pitfalls"
+    home = alice_client.get(reverse("home")).content.decode()
+    section = home[home.index("Pitfalls you fell into") : home.index("</section>", home.index("Pitfalls you fell into"))]
+    for gid in fallen:
+        assert f'href="/guidance/#{gid}"' in section and "(1 of 2)" in section

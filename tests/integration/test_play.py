@@ -223,6 +223,30 @@ def test_the_debrief_names_missed_red_flags_and_pitfalls_with_their_sources(alic
     assert "Try this case again" in page
 
 
+def _section(page: str, heading_id: str) -> str:
+    start = page.index(f'id="{heading_id}"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_the_debrief_tells_pitfalls_fallen_into_from_cautions_a_right_choice_carries(alice_client, attempt):
+    """C01's strength test (essential) carries pf-exam-distortion; ordering an X-ray
+    (poor) falls into tp-imaging-selective, the vague assessment into pf-non-specific."""
+    play(attempt, ["H1", "history:next", "X2", "X4", "exam:next", "W4", "E", "P2"])
+    page = alice_client.get(reverse("debrief", args=[attempt.pk])).content.decode()
+    fallen, cautions = _section(page, "pitfalls-h"), _section(page, "cautions-h")
+    assert "Pitfalls you fell into" in fallen and "tp-imaging-selective" in fallen and "pf-non-specific" in fallen
+    assert "pf-exam-distortion" not in fallen
+    assert "Cautions to keep in mind" in cautions and "pf-exam-distortion" in cautions
+    assert "Test lower-limb strength" in cautions  # the choice that carries it
+
+
+def test_a_best_path_debrief_names_no_pitfall_fallen_into(alice_client, attempt):
+    play(attempt, attempt.version.playbook.best_choices)
+    page = alice_client.get(reverse("debrief", args=[attempt.pk])).content.decode()
+    assert "None: no choice of yours fell into a pitfall" in _section(page, "pitfalls-h")
+    assert "pf-exam-distortion" in _section(page, "cautions-h")
+
+
 def test_retry_starts_a_new_attempt(alice_client, alice, attempt):
     play(attempt, attempt.version.playbook.best_choices)
     alice_client.post(reverse("start_attempt", args=["lumbar-strain-lift"]))

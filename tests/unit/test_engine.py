@@ -122,3 +122,57 @@ def test_a_wrong_assessment_scores_zero_and_names_its_pitfall(book):
 def test_partial_workup_earns_partial_credit(book):
     report = book.debrief(["H7", "H5", "H1", "history:next", "X10", "exam:next", "W2", "A", "P1"])
     assert report.score("workup") == 12
+
+
+# -- mistakes and cautions: one `triggers` field, told apart by the choice carrying it
+
+
+def _book_with_triggers(**triggers) -> Playbook:
+    import copy
+
+    from tests.unit.cases_fixture import MINI
+
+    data = copy.deepcopy(MINI)
+    options = {o["id"]: o for s in data["stages"] for o in s.get("options", [])}
+    for option_id, ids in triggers.items():
+        options[option_id]["triggers"] = [*options[option_id].get("triggers", []), *ids]
+    return Playbook(mini_case(stages=data["stages"]), load_catalogue())
+
+
+@pytest.fixture(scope="module")
+def cautious_book():
+    """Triggers on right and wrong choices alike: the essential vitals carry
+    pf-exam-distortion, the low-yield question pf-non-specific (as does the poor
+    assessment B already), the acceptable X-ray tp-imaging-selective."""
+    return _book_with_triggers(X10=["pf-exam-distortion"], L1=["pf-non-specific"], W2=["tp-imaging-selective"])
+
+
+def test_a_trigger_on_a_right_choice_is_a_caution_not_a_pitfall_fallen_into(cautious_book):
+    report = cautious_book.debrief(BEST)
+    assert report.triggered == ()
+    [caution] = report.caution_findings
+    assert (caution.guidance_id, caution.because) == ("pf-exam-distortion", ("Vitals",))
+    assert caution.statement and caution.section  # cited like any finding
+    assert report.total >= 85 and not report.unsafe  # a caution costs nothing
+
+
+def test_a_trigger_on_an_acceptable_decision_is_a_caution(cautious_book):
+    report = cautious_book.debrief(["H7", "H5", "H1", "history:next", "X10", "exam:next", "W2", "A", "P1"])
+    assert {f.guidance_id for f in report.caution_findings} == {"pf-exam-distortion", "tp-imaging-selective"}
+
+
+def test_a_trigger_on_a_low_yield_pick_is_a_pitfall_fallen_into(cautious_book):
+    report = cautious_book.debrief(["H7", "H5", "H1", "L1", "history:next", "X10", "exam:next", "W7", "A", "P1"])
+    assert report.triggered == ("pf-non-specific",)
+
+
+def test_a_pitfall_fallen_into_outweighs_the_same_caution():
+    """pf-non-specific carried by the essential onset question and fallen into by
+    the low-yield question and the poor assessment: one finding, a mistake, naming
+    the wrong choices; never also a caution."""
+    book = _book_with_triggers(H1=["pf-non-specific"], L1=["pf-non-specific"])
+    report = book.debrief(["H7", "H5", "H1", "L1", "history:next", "X10", "exam:next", "W7", "B", "P1"])
+    [fallen] = report.triggered_findings
+    assert fallen.guidance_id == "pf-non-specific" and fallen.because == ("Migraine?", "Strain")
+    assert report.caution_findings == ()
+    assert book.debrief(BEST).caution_findings[0].guidance_id == "pf-non-specific"

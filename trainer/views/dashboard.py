@@ -88,8 +88,8 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def assignment_detail(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
-    """One assignment: completion, score distribution, missed red flags, triggered
-    pitfalls and the decision distribution, as plots with data tables."""
+    """One assignment: completion, score distribution, missed red flags, pitfalls
+    fallen into and the decision distribution, as plots with data tables."""
     cohort = get_cohort_for_instructor(request, pk)
     assignment = get_object_or_404(
         cohort.assignments.select_related("case__current_version").defer("case__current_version__data"), pk=assignment_pk
@@ -132,8 +132,8 @@ def assignment_detail(request: HttpRequest, pk: int, assignment_pk: int) -> Http
 
 
 def _finding_plots(missed, triggered, *, total: int, who: str) -> dict:
-    """The missed-red-flag and triggered-pitfall bar charts, each bar linked to
-    its guidance statement."""
+    """The bar charts of red flags missed and pitfalls fallen into, each bar
+    linked to its guidance statement."""
     guidance = reverse("guidance")
 
     def bars(findings, tone):
@@ -150,13 +150,13 @@ def _finding_plots(missed, triggered, *, total: int, who: str) -> dict:
             empty="No red flag missed in a counted attempt yet.",
         ),
         "triggered_plot": plots.bar_chart(
-            "Pitfalls most often triggered",
+            "Pitfalls most often fallen into",
             bars(triggered, "warning"),
-            value_label=f"{who} whose choices triggered it",
+            value_label=f"{who} that fell into it",
             category_label="Pitfall",
             total=total,
-            caption="Counted attempts whose choices triggered each pitfall. Each links to its guidance statement.",
-            empty="No pitfall triggered in a counted attempt yet.",
+            caption="Counted attempts with a wrong choice that fell into each pitfall. Each links to its guidance statement.",
+            empty="No counted attempt has fallen into a pitfall yet.",
         ),
     }
 
@@ -171,7 +171,7 @@ def cohort_misses(request: HttpRequest, pk: int) -> HttpResponse:
     found = cohort_stats.cohort_findings(cohort)
     rows = [
         (kind, f, found.per_assignment(f, assignments))
-        for kind, findings in (("Red flag missed", found.missed), ("Pitfall triggered", found.triggered))
+        for kind, findings in (("Red flag missed", found.missed), ("Pitfall fallen into", found.triggered))
         for f in findings
     ]
     context = {
@@ -258,6 +258,7 @@ def attempt_review(request: HttpRequest, pk: int, attempt_pk: int) -> HttpRespon
         "transcript": group_transcript(state.transcript),
         "missed": report.missed_findings if report else (),
         "triggered": report.triggered_findings if report else (),
+        "cautions": report.caution_findings if report else (),
     }
     return TemplateResponse(request, "classroom/review.html", context)
 
@@ -325,7 +326,7 @@ def export_attempts(request: HttpRequest, pk: int) -> HttpResponse:
     dims = [f"score {DIMENSION_LABELS[d].lower()}" for d in cohort_stats.DIMENSIONS]
     out.writerow(
         ["student", "case", "version", "assignment", "mode", "started", "finished", "late", "score total", *dims,
-         "unsafe", "counted", "missed red flags"]
+         "unsafe", "counted", "missed red flags", "pitfalls fallen into"]
     )
     for a in cohort_stats.attempt_export_rows(cohort):
         finished = a.finished_at is not None
@@ -338,6 +339,7 @@ def export_attempts(request: HttpRequest, pk: int) -> HttpResponse:
                 _yes_no(a.unsafe, finished),
                 _yes_no(classroom.is_counted(a)),
                 " ".join(f.guidance_id for f in a.missed),
+                " ".join(f.guidance_id for f in a.fallen),
             ]
         )
     return response

@@ -20,6 +20,6 @@ def home(request: HttpRequest) -> HttpResponse:
         history = attempts.finished().order_by("-finished_at")[:20]
         context["recent"] = [(a, classroom.debrief_locked_until(a)) for a in history]
         context["join_form"] = JoinForm()
-        n, missed = cohort_stats.learner_missed_red_flags(request.user)
-        context["patterns"] = {"attempts": n, "missed": missed[:5]}
+        n, missed, fallen = cohort_stats.learner_patterns(request.user)
+        context["patterns"] = {"attempts": n, "missed": missed[:5], "fallen": fallen[:5]}
     return TemplateResponse(request, "trainer/home.html", context)

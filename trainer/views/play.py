@@ -120,5 +120,6 @@ def attempt_debrief(request: HttpRequest, pk: int) -> HttpResponse:
         "state": state,
         "missed": report.missed_findings,
         "triggered": report.triggered_findings,
+        "cautions": report.caution_findings,
     }
     return TemplateResponse(request, "trainer/debrief.html", context)
