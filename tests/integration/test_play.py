@@ -45,6 +45,19 @@ def test_the_library_filter_returns_only_the_results_fragment_to_htmx(alice_clie
     assert "<nav" not in page.split('id="results"')[0]
 
 
+def test_the_library_page_and_its_fragment_are_cached_apart(alice_client, library):
+    """Both answer one URL (the filter pushes it), so a cache must key on HX-Request:
+    without it, Back after a filter showed the bare fragment."""
+    for headers in ({}, HTMX):
+        assert "HX-Request" in alice_client.get(reverse("library"), {"type": "benign"}, **headers)["Vary"]
+
+
+def test_htmx_history_restore_gets_the_whole_library_page(alice_client, library):
+    restore = {**HTMX, "HTTP_HX_HISTORY_RESTORE_REQUEST": "true"}
+    page = alice_client.get(reverse("library"), {"type": "benign"}, **restore).content.decode()
+    assert "<nav" in page and 'id="results"' in page
+
+
 def test_the_library_shows_the_learners_own_history_only(alice_client, alice, bob, library):
     mine = AttemptFactory(user=alice, code="C01")
     AttemptFactory(user=bob, code="C01")

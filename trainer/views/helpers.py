@@ -7,6 +7,14 @@ from trainer.engine import Entry, Playbook, State, advance_id, is_advance
 from trainer.models import Attempt
 
 
+def wants_fragment(request: HttpRequest) -> bool:
+    """An htmx request that swaps part of the page (a filter, a sort), as opposed
+    to a boosted link or htmx 4's history restore (Back to a pushed URL whose
+    snapshot is gone), which replace the whole body and need the whole page."""
+    htmx = request.htmx
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
 def get_attempt_for_learner(request: HttpRequest, pk: int, *related: str) -> Attempt:
     """The signed-in user's own attempt, or 404: another person's attempt does not
     exist as far as this user can tell. `related`: further joins a view needs."""

@@ -14,7 +14,7 @@ from cases.models import Case
 from trainer import classroom
 from trainer.engine import InvalidChoice, is_advance
 from trainer.models import Attempt
-from trainer.views.helpers import get_attempt_for_learner, stage_context, transcript_update
+from trainer.views.helpers import get_attempt_for_learner, stage_context, transcript_update, wants_fragment
 
 FILTERS = ("region", "type", "difficulty")
 
@@ -45,7 +45,7 @@ def library(request: HttpRequest) -> HttpResponse:
     ]
     page = Paginator(cases, 20).get_page(request.GET.get("page"))
     context = {"page": page, "filters": filters, "active": active}
-    template = "trainer/library.html#results" if request.htmx and not request.htmx.boosted else "trainer/library.html"
+    template = "trainer/library.html#results" if wants_fragment(request) else "trainer/library.html"
     return TemplateResponse(request, template, context)
 
 
