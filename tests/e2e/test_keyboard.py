@@ -1,5 +1,6 @@
 """Keyboard only: C01 from the library to the debrief with Tab, Enter, Space and
-arrow keys; focus is always visible and lands on what changed after each htmx swap."""
+arrow keys; focus is always visible and lands on what changed after each htmx swap:
+the answer, shown beside the options, or the next stage's heading."""
 
 import pytest
 from playwright.sync_api import expect
@@ -15,8 +16,7 @@ ACTIVE = """() => {
   return {
     tag: el.tagName.toLowerCase(), id: el.id, type: el.type || '', value: el.value || '',
     text: (el.innerText || el.textContent || '').replace(/\\s+/g, ' ').trim(),
-    autofocus: el.hasAttribute('data-autofocus'), entry: el.classList.contains('entry'),
-    isLastEntry: el === [...document.querySelectorAll('.transcript .entry')].pop(),
+    autofocus: el.hasAttribute('data-autofocus'),
     outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2,
     shadow: s.boxShadow !== 'none',
   };
@@ -42,13 +42,17 @@ def tab_to(page, matches, limit: int = 80) -> dict:
     raise AssertionError(f"Tab never reached the element; focus ended on {active(page)}")
 
 
-def assert_focus_on_new_entry(page, text: str) -> None:
-    entry = page.locator(".transcript .entry").last
-    expect(entry).to_contain_text(text)
-    expect(entry).to_be_focused()
-    el = active(page)
-    assert el["entry"] and el["isLastEntry"], el
-    assert el["outline"], f"the focused transcript entry has no visible outline: {el}"
+def assert_focus_on_answer(page, text: str) -> None:
+    """Focus on the answer in the stage panel, above the options (so the next Tab
+    reaches them), and the transcript has it too."""
+    answer = page.locator("#stage-panel #answer")
+    expect(answer).to_contain_text(text)
+    expect(answer).to_be_focused()
+    expect(page.locator(".transcript .entry").last).to_contain_text(text)
+    assert active(page)["outline"], f"the focused answer has no visible outline: {active(page)}"
+    page.keyboard.press("Tab")
+    assert active(page)["tag"] == "button", "Tab from the answer goes on to the options"
+    page.keyboard.press("Shift+Tab")
 
 
 def test_a_whole_case_by_keyboard(page, site, learner):
@@ -67,7 +71,7 @@ def test_a_whole_case_by_keyboard(page, site, learner):
         option = options[option_id]
         tab_to(page, lambda el, label=option.label: el["tag"] == "button" and el["text"] == label)
         page.keyboard.press("Enter" if n % 2 == 0 else "Space")  # buttons answer to both
-        assert_focus_on_new_entry(page, option.reveals)
+        assert_focus_on_answer(page, option.reveals)
 
     for stage_title, picks in (("Examination", ["X2", "X4"]), ("Work-up", [])):
         tab_to(page, lambda el: el["tag"] == "button" and el["text"].startswith("Move on"))
@@ -79,7 +83,7 @@ def test_a_whole_case_by_keyboard(page, site, learner):
             option = options[option_id]
             tab_to(page, lambda el, label=option.label: el["tag"] == "button" and el["text"] == label)
             page.keyboard.press("Enter")
-            assert_focus_on_new_entry(page, option.reveals)
+            assert_focus_on_answer(page, option.reveals)
 
     for option_id in ("W1", "A", "P1"):
         radios = page.locator("input[type=radio]")
@@ -100,8 +104,7 @@ def test_a_whole_case_by_keyboard(page, site, learner):
         assert_focus_visible(active(page))
         tab_to(page, lambda el: el["tag"] == "button" and el["text"] == "Commit to this decision", limit=3)
         page.keyboard.press("Enter")
-        entry = page.locator(".transcript .entry").last
-        expect(entry).to_be_focused()
+        expect(page.locator("#stage-h")).to_be_focused()  # the next stage, or the outcome
         assert active(page)["outline"]
 
     expect(page.locator(".transcript .entry").last).to_contain_text("Review at 10 days")

@@ -57,6 +57,27 @@ def test_self_practice_with_javascript_never_reloads_the_page(page, site, learne
     check_debrief(page, attempt)
 
 
+def test_while_a_choice_is_saving_no_other_option_can_be_clicked(page, site, learner):
+    """A second click during a slow save was stored but never shown (the page kept
+    offering it): every button of the panel is disabled until the answer arrives."""
+    sign_in(page, site, learner)
+    pk = start_case(page, site, C01_TITLE)
+    held = []
+    page.route(f"**/attempts/{pk}/choose/", lambda route: held.append(route))  # hold the POST
+    buttons = page.locator("#stage-panel button")
+    count = buttons.count()
+    assert count >= 8  # the history questions
+    buttons.first.click()
+    page.wait_for_timeout(200)  # give htmx time to issue the request
+    assert len(held) == 1
+    for i in range(count):
+        expect(buttons.nth(i)).to_be_disabled()
+    held[0].continue_()
+    expect(page.locator("#transcript .entry")).to_have_count(1)
+    expect(page.locator("#stage-panel button").first).to_be_enabled()
+    assert len(Attempt.objects.get(pk=pk).choice_ids()) == 1
+
+
 def test_self_practice_without_javascript(nojs_page, site, learner):
     page = nojs_page
     sign_in_with_form(page, site, learner.username)  # the real login form (django-axes in the path)
@@ -66,10 +87,12 @@ def test_self_practice_without_javascript(nojs_page, site, learner):
     for choice in PATH:
         play_step(page, book, chosen, choice)
         # Post/redirect/get: every choice lands back on the attempt page itself,
-        # scrolled to what changed (the new answer, or the new stage after "Move on").
+        # scrolled to what changed: the answer beside the options, or the new stage
+        # after "Move on" or a decision.
         path, _, anchor = page.url.partition("#")
         assert path.endswith(f"/attempts/{pk}/")
-        assert anchor == ("stage-h" if choice.endswith(":next") else "latest")
+        is_pick = book.stages[book.option_stage[choice]].kind in ("history", "exam") if ":" not in choice else False
+        assert anchor == ("answer" if is_pick else "stage-h")
     attempt = Attempt.objects.get(pk=pk)
     assert attempt.choice_ids() == PATH
     page.get_by_role("link", name="Read your debrief").click()

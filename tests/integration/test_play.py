@@ -135,12 +135,24 @@ def test_an_answer_out_of_step_with_the_page_replaces_the_whole_transcript(alice
 def test_without_javascript_a_choice_redirects_and_the_page_shows_it(alice_client, attempt):
     response = choose(alice_client, attempt, "H1", htmx=False)
     assert response.status_code == 302
-    assert response["Location"] == reverse("attempt", args=[attempt.pk]) + "#latest"
+    assert response["Location"] == reverse("attempt", args=[attempt.pk]) + "#answer"
     page = alice_client.get(response["Location"]).content.decode()
-    assert "felt a sudden grab" in page
-    assert 'id="latest"' in page.split("felt a sudden grab")[0].rsplit("<div", 1)[1]
+    # The answer in the transcript, and again in the stage panel above the options.
+    transcript, panel = page.split("felt a sudden grab")[:2]
+    assert 'id="latest"' in transcript.rsplit("<div", 1)[1]
+    assert 'id="answer"' in panel.rsplit("<div", 1)[1] and page.index('id="answer"') < page.index("Move on")
     advance = choose(alice_client, attempt, "history:next", htmx=False)
     assert advance["Location"].endswith("#stage-h")
+    assert 'id="answer"' not in alice_client.get(advance["Location"]).content.decode()  # a new stage
+
+
+def test_after_a_decision_the_page_lands_on_the_next_stage(alice_client, attempt):
+    play(attempt, ["H1", "history:next", "X2", "exam:next"])
+    response = choose(alice_client, attempt, "W1", htmx=False)
+    assert response["Location"].endswith("#stage-h")
+    html = choose(alice_client, attempt, "A").content.decode()  # htmx: focus goes to the new stage's heading
+    heading = html[html.index('id="stage-h"') :].split(">", 1)[0]
+    assert "data-autofocus" in heading and "Plan" in html[html.index('id="stage-h"') :].split("</h2>", 1)[0]
 
 
 def test_a_double_click_stores_one_choice(alice_client, attempt):

@@ -3,7 +3,7 @@ import random
 from django.http import Http404, HttpRequest
 
 from trainer import classroom
-from trainer.engine import Entry, Playbook, State, advance_id, is_advance
+from trainer.engine import Entry, Playbook, State, advance_id
 from trainer.models import Attempt
 
 
@@ -27,10 +27,21 @@ def get_attempt_for_learner(request: HttpRequest, pk: int, *related: str) -> Att
         raise Http404("No such attempt.") from None
 
 
+def latest_answer(state: State) -> Entry | None:
+    """The answer to the question or manoeuvre just chosen, while its stage is still
+    open: the stage panel repeats it above the options, so a learner on a phone,
+    where the transcript sits below the panel, reads it without scrolling away."""
+    last = state.transcript[-1] if state.transcript else None
+    if last and last.kind in ("history", "exam") and last.stage_id == state.stage_id and not state.finished:
+        return last
+    return None
+
+
 def stage_context(attempt: Attempt, state: State, *, error: str = "", focus: bool = False) -> dict:
     """What the attempt page shows. `focus=True` (an htmx answer to a choice) also
     marks where keyboard focus goes after the swap (static/js/app.js): the error,
-    the new stage's heading after "Move on", else the newest transcript entry."""
+    the answer just revealed (in the stage panel, next to the options), or the new
+    stage's heading after "Move on" or a decision."""
     book = attempt.version.playbook
     stage = book.stages[state.stage_id]
     available = set(state.available)
@@ -44,7 +55,7 @@ def stage_context(attempt: Attempt, state: State, *, error: str = "", focus: boo
     if advance:
         target = book.stages.get(book.resolve(stage.next, state.chosen) or "")
         next_title = target.title if target else ""
-    moved_on = bool(state.chosen) and is_advance(state.chosen[-1])
+    answer = latest_answer(state)
     return {
         "attempt": attempt,
         "case": book.case,
@@ -55,7 +66,8 @@ def stage_context(attempt: Attempt, state: State, *, error: str = "", focus: boo
         "next_title": next_title,
         "transcript": group_transcript(state.transcript),
         "error": error,
-        "focus": ("error" if error else "stage" if moved_on else "entry") if focus else "",
+        "answer": answer,
+        "focus": ("error" if error else "answer" if answer else "stage") if focus else "",
         # Assessed work before its due time: no outcome narrative (it gives the verdict away).
         "locked_until": classroom.debrief_locked_until(attempt) if state.finished else None,
         "last_entry": state.transcript[-1] if state.transcript else None,

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases.models import Case
 from trainer import classroom
-from trainer.engine import InvalidChoice, is_advance
+from trainer.engine import InvalidChoice
 from trainer.models import Attempt
-from trainer.views.helpers import get_attempt_for_learner, stage_context, transcript_update, wants_fragment
+from trainer.views.helpers import get_attempt_for_learner, latest_answer, stage_context, transcript_update, wants_fragment
 
 FILTERS = ("region", "type", "difficulty")
 
@@ -88,9 +88,9 @@ def attempt_choose(request: HttpRequest, pk: int) -> HttpResponse:
         if error:
             messages.error(request, error)
             return redirect("attempt", pk=attempt.pk)
-        # Without JavaScript the page reloads at the top; on a phone the new answer is
-        # below the options, so land on it (or on the new stage after "Move on").
-        anchor = "stage-h" if is_advance(option_id) else "latest"
+        # Without JavaScript the page reloads at the top: land on what changed, the
+        # answer in the stage panel, or the new stage after "Move on" or a decision.
+        anchor = "answer" if latest_answer(state) else "stage-h"
         return redirect(reverse("attempt", args=[attempt.pk]) + f"#{anchor}")
     context = stage_context(attempt, state, error=error, focus=True)
     # Re-rendering the whole transcript made each answer cost more as the attempt
