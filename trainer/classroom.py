@@ -228,6 +228,12 @@ def practice_in_progress(user) -> QuerySet[Attempt]:
     return Attempt.objects.for_user(user).in_progress().filter(resumable)
 
 
+def open_practice(user, case: Case) -> Attempt | None:
+    """The learner's unfinished self-paced attempt on the case, if any: starting the
+    case again resumes it, so half-played attempts do not pile up on the home page."""
+    return practice_in_progress(user).filter(case=case).order_by("-started_at").first()
+
+
 def learner_cells(user, now: datetime | None = None) -> list[Cell]:
     """A learner's assigned exercises across their cohorts: what to do next first."""
     now = now or timezone.now()

@@ -36,7 +36,9 @@ def test_the_library_filters_by_region_type_and_difficulty(alice_client, library
     assert "Acute lumbar strain" in page
     assert "fever and injecting" not in page
     none = alice_client.get(reverse("library"), {"region": "no-such-region"}).content.decode()
-    assert "No case matches these filters" in none
+    assert "No case matches these filters" in none and "0 cases" not in none  # one empty state, not two
+    one = alice_client.get(reverse("library"), {"region": "knee"}).content.decode()
+    assert "1 case matches your filters" in one
 
 
 def test_the_library_filter_returns_only_the_results_fragment_to_htmx(alice_client, library):
@@ -71,6 +73,19 @@ def test_starting_a_case_creates_an_attempt_on_its_current_version(alice_client,
     attempt = Attempt.objects.get(user=alice)
     assert response["Location"] == reverse("attempt", args=[attempt.pk])
     assert attempt.version == library["C01"].current_version
+
+
+def test_starting_a_case_again_resumes_the_self_paced_attempt_under_way(alice_client, alice, library):
+    """Half-played attempts piled up on the home page, one per click on Start."""
+    start = reverse("start_attempt", args=["lumbar-strain-lift"])
+    first = alice_client.post(start)
+    attempt = Attempt.objects.get(user=alice)
+    again = alice_client.post(start, follow=True)
+    assert again.redirect_chain[0][0] == first["Location"] == reverse("attempt", args=[attempt.pk])
+    assert Attempt.objects.filter(user=alice).count() == 1
+    assert "in progress: carry on where you left off" in again.content.decode()
+    library_page = alice_client.get(reverse("library"), {"region": "lumbar"}).content.decode()
+    assert f'href="{reverse("attempt", args=[attempt.pk])}">Resume' in library_page
 
 
 def test_starting_needs_post(alice_client, library):

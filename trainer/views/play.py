@@ -44,6 +44,9 @@ def library(request: HttpRequest) -> HttpResponse:
         for i, key in enumerate(FILTERS)
     ]
     page = Paginator(cases, 20).get_page(request.GET.get("page"))
+    for case in page.object_list if request.user.is_authenticated else ():
+        # Starting a case with self-paced work under way resumes it (start_attempt).
+        case.resume = next((a for a in case.mine if a.finished_at is None and a.assignment_id is None), None)
     context = {"page": page, "filters": filters, "active": active}
     template = "trainer/library.html#results" if wants_fragment(request) else "trainer/library.html"
     return TemplateResponse(request, template, context)
@@ -52,11 +55,15 @@ def library(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def start_attempt(request: HttpRequest, slug: str) -> HttpResponse:
-    """Start a new attempt on the case's current version (a retry is just another start)."""
+    """Start a new attempt on the case's current version (a retry is just another
+    start), or resume the one under way."""
     case = get_object_or_404(Case.objects.published(), slug=slug)
     if notice := classroom.practice_notice(request.user, case):
         messages.info(request, notice)
         return redirect("home")
+    if attempt := classroom.open_practice(request.user, case):
+        messages.info(request, f"You have {case.title} in progress: carry on where you left off.")
+        return redirect("attempt", pk=attempt.pk)
     attempt = Attempt.objects.create(user=request.user, case=case, version_id=case.current_version_id)
     return redirect("attempt", pk=attempt.pk)
 
