@@ -31,6 +31,37 @@ def test_signup_with_mismatched_passwords_shows_the_error_and_keeps_the_username
     assert not get_user_model().objects.filter(username="carol").exists()
 
 
+def test_signup_shows_the_strength_errors_together_with_a_mismatch(anon_client, db):
+    """One round, every problem: before, "too short"/"too common" came only after
+    the mismatch was fixed."""
+    response = anon_client.post(reverse("signup"), {"username": "carol", "password1": "abc", "password2": "abd"})
+    assert response.status_code == 422
+    errors = response.context["form"].errors
+    assert any("didn’t match" in e for e in errors["password2"])
+    assert any("too short" in e for e in errors["password1"])
+    assert any("too common" in e for e in errors["password1"])
+    assert 'value="carol"' in response.content.decode()
+
+
+def test_signup_lands_on_a_safe_next(anon_client, db):
+    response = anon_client.post(
+        reverse("signup"), {"username": "carol", "password1": PASSWORD, "password2": PASSWORD, "next": "/guidance/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/guidance/"
+
+
+@pytest.mark.parametrize(
+    "tampered", ["https://evil.example/join/X/", "//evil.example/", "javascript:alert(1)", "http://testserver@evil.example/"]
+)
+def test_signup_ignores_a_next_that_leaves_the_site(anon_client, db, tampered):
+    page = anon_client.get(reverse("signup"), {"next": tampered}).content.decode()
+    assert "evil.example" not in page and "javascript:" not in page  # not even echoed back
+    response = anon_client.post(
+        reverse("signup"), {"username": "carol", "password1": PASSWORD, "password2": PASSWORD, "next": tampered}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("library")
+
+
 def test_login_with_the_form_and_logout(anon_client, db):
     UserFactory(username="dave")
     response = anon_client.post(reverse("login"), {"username": "dave", "password": PASSWORD})

@@ -1,10 +1,13 @@
 """Cohorts: create, join by code or link, the roster, removing members, co-instructors."""
 
+import re
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import AssignmentFactory, TaughtCohortFactory, UserFactory, enrol, play_assigned
+from tests.factories import PASSWORD, AssignmentFactory, TaughtCohortFactory, UserFactory, enrol, play_assigned
 from trainer.models import Attempt, Cohort, Membership
 
 
@@ -71,6 +74,53 @@ def test_a_dead_join_link_sends_to_the_code_form(alice_client):
     response = alice_client.get(reverse("join_link", args=["ZZZZZZZZ"]), follow=True)
     assert response.redirect_chain[-1][0] == reverse("join")
     assert "No open cohort has that join code" in response.content.decode()
+
+
+def _main(response) -> str:
+    """The page's own content, without the nav (which has its own Sign up link)."""
+    return response.content.decode().split('<main id="main"', 1)[1]
+
+
+def test_a_visitor_without_an_account_signs_up_from_the_join_link_and_joins(cohort, anon_client):
+    url = reverse("join_link", args=[cohort.join_code])
+    login = anon_client.get(url, follow=True)
+    assert login.redirect_chain[-1][0] == f"{reverse('login')}?next={url}"
+    page = _main(login)
+    assert "You are joining the cohort <strong>Spring block</strong>" in page
+    signup_link = re.search(r'href="([^"]*)">Sign up</a>', page)[1]
+    assert signup_link == f"{reverse('signup')}?next={url}"  # the Sign up link carries next along
+    form = _main(anon_client.get(signup_link))
+    assert "You are joining the cohort <strong>Spring block</strong>" in form
+    assert f'<input type="hidden" name="next" value="{url}">' in form
+    response = anon_client.post(
+        reverse("signup"), {"username": "newbie", "password1": PASSWORD, "password2": PASSWORD, "next": url}
+    )
+    assert response.status_code == 302 and response["Location"] == url
+    newbie = get_user_model().objects.get(username="newbie")
+    confirm = anon_client.get(url)
+    assert "Join Spring block?" in confirm.content.decode()
+    assert not Membership.objects.filter(user=newbie).exists()  # still a POST (with CSRF) to join
+    anon_client.post(url)
+    assert Membership.objects.get(cohort=cohort, user=newbie).role == "learner"
+
+
+def test_a_member_logging_in_from_the_join_link_lands_on_the_join_page(cohort, alice, anon_client):
+    url = reverse("join_link", args=[cohort.join_code])
+    response = anon_client.post(f"{reverse('login')}?next={url}", {"username": alice.username, "password": PASSWORD, "next": url})
+    assert response.status_code == 302 and response["Location"] == url
+
+
+def test_the_login_page_names_no_cohort_for_a_dead_or_archived_code(cohort, anon_client):
+    """Only what the join page itself would show: a dead code and an archived
+    cohort's code give the very same page, with no name."""
+    Cohort.objects.filter(pk=cohort.pk).update(archived=True)
+    pages = [
+        re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", _main(anon_client.get(reverse("login"), {"next": f"/join/{code}/"})))
+        .replace(code, "CODE")
+        for code in (cohort.join_code, "ZZZZZZZZ")
+    ]
+    assert pages[0] == pages[1]
+    assert "Log in or sign up to join a cohort" in pages[0] and "Spring block" not in pages[0]
 
 
 def test_an_instructor_using_their_own_code_stays_instructor(cohort, ines, ines_client):

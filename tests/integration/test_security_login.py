@@ -33,7 +33,7 @@ def test_repeated_failures_lock_out_even_the_right_password():
     assert response.status_code == 429
     page = response.content.decode()
     assert LOCKED in page
-    assert "locked for an hour" in page and "Try again later" in page
+    assert "blocked for 60 minutes" in page and "Try again later" in page
     response = attempt(client, "alice", PASSWORD)
     assert response.status_code == 429 and LOCKED in response.content.decode()
     assert not signed_in(client)
@@ -68,3 +68,28 @@ def test_failures_for_an_unknown_username_are_throttled_too():
     for n in range(settings.AXES_FAILURE_LIMIT - 1):
         assert attempt(client, "nobody", f"x{n}").status_code == 200
     assert attempt(client, "nobody", "x").status_code == 429
+
+
+def test_the_last_tries_before_the_lockout_are_announced():
+    """A warning while it can still change what the user does: none for the first
+    failures, then how many tries are left and what happens after them."""
+    UserFactory(username="alice")
+    client = Client()
+    pages = [attempt(client, "alice", f"wrong-{n}").content.decode() for n in range(settings.AXES_FAILURE_LIMIT - 1)]
+    assert all("That username and password do not match" in p for p in pages)
+    assert not any("Careful" in p for p in pages[:-2])
+    assert "Careful: 2 more failed tries" in pages[-2]
+    assert "Careful: 1 more failed try and logging in as this username from this device is blocked for 60 minutes" in pages[-1]
+    assert attempt(client, "alice", "wrong-last").status_code == 429  # the limit itself is unchanged
+
+
+def test_the_lockout_page_keeps_the_username_and_says_how_long_and_what_to_do():
+    client = Client()
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        response = attempt(client, "<b>alice</b>", f"wrong-{n}")
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "logging in as <strong>&lt;b&gt;alice&lt;/b&gt;</strong> from this device is blocked for 60 minutes" in page
+    assert "Each further try during the block starts the wait again" in page
+    assert "reset it or to lift the block" in page
+    assert f'href="{reverse("login")}"' in page  # another account can still log in

@@ -1,15 +1,46 @@
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_cool_off, get_failure_limit
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
+from django.urls import Resolver404, resolve
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
+
+from trainer import classroom
+from trainer.classroom import ClassroomError
+
+# Warn this many failures before django-axes locks the username out: earlier
+# than that the warning is noise, later it comes too late to change course.
+WARN_WHEN_TRIES_LEFT = 2
 
 
 class SignupForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         fields = ("username",)
+
+    def _post_clean(self):
+        super()._post_clean()
+        # Django checks the password's strength on password2 only once both fields
+        # match, so a weak password with a typo in the confirmation took two rounds
+        # to reveal both problems. Check password1 as well so all show at once.
+        if self.has_error("password2", "password_mismatch"):
+            self.validate_password_for_user(self.instance, "password1")
+
+
+def minutes(delta: timedelta) -> str:
+    # Minutes rather than "an hour": the lockout template can only divide
+    # (widthratio), so both pages say the same thing for any AXES_COOLOFF_TIME.
+    n = round(delta.total_seconds() / 60)
+    return f"{n} minute{pluralize(n)}"
 
 
 class LoginForm(AuthenticationForm):
@@ -18,21 +49,76 @@ class LoginForm(AuthenticationForm):
         "invalid_login": "That username and password do not match. Both are case-sensitive.",
     }
 
+    def get_invalid_login_error(self):
+        error = super().get_invalid_login_error()
+        warning = self.lockout_warning()
+        return ValidationError([error, warning]) if warning else error
+
+    def lockout_warning(self) -> ValidationError | None:
+        """How many tries are left before django-axes blocks this username from this
+        address, once few are left. The failure was recorded (user_login_failed)
+        before this runs. Unknown usernames count the same, so it reveals nothing."""
+        request = self.request
+        if request is None or getattr(request, "axes_locked_out", False):
+            return None  # locked now: axes' middleware replaces the whole page
+        credentials = {"username": self.cleaned_data.get("username")}
+        left = get_failure_limit(request, credentials) - AxesProxyHandler.get_failures(request, credentials)
+        if not 0 < left <= WARN_WHEN_TRIES_LEFT:
+            return None
+        cool_off = get_cool_off(request)
+        blocked = f"for {minutes(cool_off)}" if cool_off else "until an administrator unlocks it"
+        return ValidationError(
+            f"Careful: {left} more failed tr{pluralize(left, 'y,ies')} and logging in as this username "
+            f"from this device is blocked {blocked}.",
+            code="lockout_warning",
+        )
+
+
+def safe_next(request: HttpRequest, url: str | None) -> str:
+    """`url` if it stays on this site, else "": a tampered `next` must not turn
+    sign-up into an open redirect."""
+    ok = url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return url if ok else ""
+
+
+def joining(next_url: str) -> dict:
+    """Context for the log-in and sign-up pages when `next` joins a cohort. Only the
+    cohort's name, which the join page shows anyway; a dead or archived code gets the
+    same neutral line as the code form, and the join page refuses it after log-in."""
+    try:
+        match = resolve(urlsplit(next_url).path) if next_url else None
+    except Resolver404:
+        match = None
+    if match is None or match.url_name not in ("join", "join_link"):
+        return {}
+    try:
+        return {"joining": True, "joining_cohort": classroom.find_cohort_by_code(match.kwargs["code"]).name}
+    except (KeyError, ClassroomError):  # the code form (no code yet), or a dead code
+        return {"joining": True}
+
 
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)  # its `next` is already validated
+        return {**context, **joining(context[self.redirect_field_name])}
+
 
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
-    """Anyone can sign up; new accounts are learners (instructor is a group)."""
+    """Anyone can sign up; new accounts are learners (instructor is a group).
+    A `next` (e.g. a cohort's join link) is carried through, so the new account
+    lands where the visitor was going."""
     if request.user.is_authenticated:
         return redirect("home")
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect("library")
+        return redirect(next_url or "library")
     status = 422 if request.method == "POST" else 200
-    return TemplateResponse(request, "registration/signup.html", {"form": form}, status=status)
+    context = {"form": form, "next": next_url, **joining(next_url)}
+    return TemplateResponse(request, "registration/signup.html", context, status=status)
