@@ -171,6 +171,8 @@ class GuidanceKind(str, Enum):
 class GuidanceEntry(Strict):
     id: GuidanceId
     kind: GuidanceKind
+    # A short name for lists, charts and debrief sentences; the statement says it in full.
+    title: Annotated[str, Field(min_length=1, max_length=60)]
     statement: Text
     section: Annotated[str, Field(min_length=1, max_length=200)]  # exact seed heading
     ref: Annotated[str, Field(min_length=1, max_length=200)]  # e.g. "FAQ-concern; CON (Red-flag contexts)"

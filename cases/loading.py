@@ -43,6 +43,7 @@ def load_library(paths: Sequence[str | Path] = ()) -> LoadReport:
                 id=entry.id,
                 defaults=dict(
                     kind=entry.kind.value,
+                    title=entry.title,
                     statement=entry.statement,
                     section=entry.section,
                     ref=entry.ref,

@@ -20,6 +20,7 @@ class GuidanceItem(models.Model):
 
     id = models.CharField(primary_key=True, max_length=64)
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=60, default="")
     statement = models.TextField()
     section = models.CharField(max_length=200)
     ref = models.CharField(max_length=200)
@@ -34,7 +35,8 @@ class GuidanceItem(models.Model):
 
     def as_entry(self) -> GuidanceEntry:
         return GuidanceEntry(
-            id=self.id, kind=self.kind, statement=self.statement, section=self.section, ref=self.ref, ext=self.ext
+            id=self.id, kind=self.kind, title=self.title or self.id,  # a row from before titles: load_cases fills it
+            statement=self.statement, section=self.section, ref=self.ref, ext=self.ext,
         )
 
 

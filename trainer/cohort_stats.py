@@ -169,6 +169,7 @@ def score_histogram(assignment: Assignment) -> list[int]:
 @dataclass(frozen=True)
 class FindingCount:
     guidance_id: str
+    title: str
     statement: str
     n: int
 
@@ -187,7 +188,7 @@ def _finding_rows(counted: QuerySet[Attempt], *by: str) -> QuerySet:
     return (
         AttemptFinding.objects.filter(attempt__in=counted.values("pk"))
         .filter(Q(status__in=MISSED, guidance__kind="red_flag") | Q(status="triggered"))
-        .values("guidance_id", "guidance__statement", "status", *by)
+        .values("guidance_id", "guidance__title", "guidance__statement", "status", *by)
         .annotate(n=Count("attempt_id", distinct=True))
         .order_by("-n", "guidance_id")
     )
@@ -201,7 +202,8 @@ def _tally(rows) -> tuple[list[FindingCount], list[FindingCount]]:
     for r in rows:
         key = (r["status"] == "triggered", r["guidance_id"])
         prev = totals.get(key)
-        totals[key] = FindingCount(r["guidance_id"], r["guidance__statement"], r["n"] + (prev.n if prev else 0))
+        n = r["n"] + (prev.n if prev else 0)
+        totals[key] = FindingCount(r["guidance_id"], r["guidance__title"] or r["guidance_id"], r["guidance__statement"], n)
     ranked = sorted(totals.items(), key=lambda kv: (-kv[1].n, kv[1].guidance_id))
     return [f for (trig, _), f in ranked if not trig], [f for (trig, _), f in ranked if trig]
 

@@ -99,6 +99,7 @@ class Finding:
     guidance_id: str
     status: str  # elicited | missed | screened | not_screened | triggered | caution
     kind: str
+    title: str
     statement: str
     section: str
     ref: str
@@ -344,12 +345,18 @@ class Playbook:
 
     # -- debrief --------------------------------------------------------------
 
+    def _title(self, gid: str) -> str:
+        """The guidance item's short name, for sentences a learner reads."""
+        entry = self.catalogue.get(gid)
+        return entry.title if entry else gid
+
     def _finding(self, gid: str, status: str, because: Sequence[str] = ()) -> Finding:
         entry = self.catalogue.get(gid)
         return Finding(
             guidance_id=gid,
             status=status,
             kind=entry.kind.value if entry else "",
+            title=entry.title if entry else gid,
             statement=entry.statement if entry else "",
             section=entry.section if entry else "",
             ref=entry.ref if entry else "",
@@ -386,14 +393,14 @@ class Playbook:
                 findings.append(self._finding(gid, "elicited", screened[gid]))
             else:
                 findings.append(self._finding(gid, "missed"))
-                safety.append(f"A red flag present in this patient was not elicited ({gid}).")
+                safety.append(f"A red flag present in this patient was not elicited: {self._title(gid)}.")
         for gid in rf.screen:
             if gid in rf.present:
                 continue
             findings.append(self._finding(gid, "screened" if gid in screened else "not_screened", screened.get(gid, ())))
         covered = sum(1 for g in to_cover if g in screened)
         d1 = round(WEIGHTS["redflags"] * covered / len(to_cover)) if to_cover else WEIGHTS["redflags"]
-        d1_notes = tuple(f"You did not screen for {g}." for g in to_cover if g not in screened)
+        d1_notes = tuple(f"Not screened: {self._title(g)}." for g in to_cover if g not in screened)
 
         for opt in picks:
             if opt.unsafe:

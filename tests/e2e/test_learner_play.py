@@ -28,7 +28,7 @@ def check_debrief(page, attempt: Attempt) -> None:
     missed = page.locator("section[aria-labelledby=missed-h]")
     for gid in report.missed_red_flags:
         item = GuidanceItem.objects.get(id=gid)
-        card = missed.locator(".card").filter(has=page.get_by_role("link", name=gid, exact=True))
+        card = missed.locator(".card").filter(has=page.get_by_role("link", name=item.title, exact=True))
         expect(card).to_have_count(1)
         expect(card).to_contain_text(item.statement)
         expect(card).to_contain_text(f"“{item.section}”")

@@ -256,6 +256,7 @@ def test_the_debrief_names_missed_red_flags_and_pitfalls_with_their_sources(alic
     page = alice_client.get(reverse("debrief", args=[attempt.pk])).content.decode()
     assert "Red flags you missed" in page
     assert "rf-bowel-bladder" in page
+    assert '#rf-bowel-bladder">New bladder or bowel disturbance</a>' in page  # named by its title
     assert "Muscle Spasm Procedure overview (How it is applied)" in page  # its seed section
     assert "pf-non-specific" in page and "tp-imaging-selective" in page
     assert "Review after imaging" in page  # the consequence the learner sees

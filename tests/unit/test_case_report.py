@@ -49,7 +49,7 @@ def test_an_unused_id_is_reported_with_a_subset_of_cases(library_cases):
 def test_an_id_no_case_cites_is_reported():
     catalogue = dict(load_catalogue())
     catalogue["tp-never-cited"] = GuidanceEntry(
-        id="tp-never-cited", kind=GuidanceKind.teaching_point, statement="Not used.", section="INT", ref="INT"
+        id="tp-never-cited", kind=GuidanceKind.teaching_point, title="Never cited", statement="Not used.", section="INT", ref="INT"
     )
     good, _ = read_library()
     usage = guidance_usage(books((cf.case for cf in good), catalogue), catalogue)

@@ -96,6 +96,10 @@ def test_a_present_red_flag_left_unelicited_is_missed_and_unsafe(book):
     assert report.unsafe
     assert report.score("redflags") == 0
     assert set(report.missed_red_flags) == {"rf-infection", "rf-sensory"}
+    # Sentences a learner reads name the item by its title, not its id.
+    title = findings["rf-infection"].title
+    assert title and f"not elicited: {title}." in " ".join(report.safety_reasons)
+    assert "rf-" not in " ".join([*report.safety_reasons, *report.dimensions[0].notes])
 
 
 def test_an_unsafe_manoeuvre_trips_the_safety_gate(book):

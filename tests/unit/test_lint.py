@@ -104,3 +104,18 @@ def test_the_whole_library_is_clean():
     good, problems = read_library()
     assert problems == []
     assert len(good) >= 3
+
+
+def test_a_guidance_entry_without_its_short_title_is_located(tmp_path):
+    """The debrief, charts and home page name guidance items by title."""
+    from cases.lint import GUIDANCE_FILE, load_catalogue
+
+    text = GUIDANCE_FILE.read_text()
+    needle = '    title: "New bladder or bowel disturbance"\n'
+    assert needle in text
+    broken = write(tmp_path, text.replace(needle, ""), "guidance.yaml")
+    with pytest.raises(CaseFileError) as exc:
+        load_catalogue(broken)
+    [problem] = exc.value.problems
+    assert problem.path.endswith("guidance.yaml") and "title" in problem.message
+    assert problem.line == line_of(text.replace(needle, ""), "id: rf-bowel-bladder")
