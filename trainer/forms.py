@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 
 from cases.models import Case
 from trainer.models import Assignment, Cohort
@@ -12,7 +13,19 @@ from trainer.models import Assignment, Cohort
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
-class CohortForm(forms.ModelForm):
+class FocusFirstError:
+    """A form posted without JavaScript comes back at the top of the page with focus
+    on <body>: give the first field in error autofocus, so keyboard and screen reader
+    users land on what needs fixing."""
+
+    def full_clean(self):
+        super().full_clean()
+        first = next((name for name in self.fields if name in self.errors), None)
+        if first:
+            self.fields[first].widget.attrs["autofocus"] = True
+
+
+class CohortForm(FocusFirstError, forms.ModelForm):
     class Meta:
         model = Cohort
         fields = ("name",)
@@ -20,7 +33,7 @@ class CohortForm(forms.ModelForm):
         help_texts = {"name": "For example “PT year 2, spring block”. Learners see it when they join."}
 
 
-class JoinForm(forms.Form):
+class JoinForm(FocusFirstError, forms.Form):
     code = forms.CharField(
         label="Join code",
         max_length=32,
@@ -29,11 +42,11 @@ class JoinForm(forms.Form):
     )
 
 
-class CoInstructorForm(forms.Form):
+class CoInstructorForm(FocusFirstError, forms.Form):
     username = forms.CharField(label="Username of the co-instructor", max_length=150)
 
 
-class AssignmentForm(forms.ModelForm):
+class AssignmentForm(FocusFirstError, forms.ModelForm):
     case = forms.ModelChoiceField(queryset=Case.objects.published(), empty_label="Choose a case")
 
     class Meta:
@@ -52,10 +65,14 @@ class AssignmentForm(forms.ModelForm):
             "counts": "For practice with several attempts: which one the dashboard scores.",
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, cohort: Cohort | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.cohort = cohort  # a new assignment's cohort, to refuse a duplicate
         if "case" in self.fields:
             self.fields["case"].label_from_instance = lambda c: f"{c.code} · {c.title}"
+        # The model's PositiveIntegerField renders min=0, which the browser then
+        # offers and the form refuses: say 1 where the browser can see it.
+        self.fields["max_attempts"].widget.attrs["min"] = 1
 
     def clean_max_attempts(self):
         value = self.cleaned_data.get("max_attempts")
@@ -68,6 +85,17 @@ class AssignmentForm(forms.ModelForm):
         opens, due = data.get("opens_at"), data.get("due_at")
         if opens and due and due <= opens:
             self.add_error("due_at", "The due time must be after the opening time.")
+        if not self.instance.pk:  # a new assignment (AssignmentEditForm may close one early)
+            if due and due <= timezone.now():
+                self.add_error("due_at", "This due time has passed: every learner would be late from the start.")
+            case, mode = data.get("case"), data.get("mode")
+            if self.cohort and case and mode and self.cohort.assignments.filter(case=case, mode=mode).exists():
+                label = Assignment.Mode(mode).label.split(" (")[0].lower()
+                self.add_error(
+                    "case",
+                    f"{case.code} is already assigned to this cohort as {label}. Change that assignment's "
+                    "dates and rules instead, or remove it first.",
+                )
         if data.get("mode") == Assignment.Mode.ASSESSED:
             # Assessed means one counted attempt: anything else would let a learner
             # keep trying until the debrief opens.

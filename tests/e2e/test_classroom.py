@@ -152,6 +152,7 @@ def test_instructor_sets_up_a_cohort_a_learner_completes_it_and_the_dashboard_sh
     page.wait_for_url(f"**/cohorts/{cohort.pk}/settings/")
     audit.check("cohort settings")
     old_code = cohort.join_code
+    page.get_by_label(f"I understand that {old_code} and its link stop working at once").check()
     page.get_by_role("button", name="Issue a new join code").click()
     expect(page.get_by_role("status").first).to_contain_text("New join code")
     cohort.refresh_from_db()

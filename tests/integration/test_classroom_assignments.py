@@ -71,6 +71,38 @@ def test_due_before_opening_is_refused(cohort, library, ines_client):
     assert not Assignment.objects.exists()
 
 
+def _create(client, cohort, case, days_due=3, mode="practice", **extra):
+    now = timezone.now()
+    data = {"case": case.pk, "opens_at": _local(now - timedelta(days=5)), "due_at": _local(now + timedelta(days=days_due)),
+            "mode": mode, "counts": "best", **extra}
+    return client.post(reverse("assignment_create", args=[cohort.pk]), data)
+
+
+def test_a_new_assignment_already_overdue_is_refused_and_the_field_focused(cohort, library, ines_client):
+    response = _create(ines_client, cohort, library["C01"], days_due=-1)
+    page = response.content.decode()
+    assert response.status_code == 422 and "This due time has passed" in page
+    due = page[page.index('name="due_at"') - 200 : page.index('name="due_at"') + 200]
+    assert "autofocus" in due  # a no-JS reload lands on the field to fix
+    assert page.count("autofocus") == 1
+    assert not Assignment.objects.exists()
+
+
+def test_the_same_case_twice_in_one_mode_is_refused_in_the_other_allowed(cohort, library, ines_client):
+    assert _create(ines_client, cohort, library["C03"]).status_code == 302
+    again = _create(ines_client, cohort, library["C03"])
+    assert again.status_code == 422
+    assert "C03 is already assigned to this cohort as practice" in again.content.decode()
+    assert _create(ines_client, cohort, library["C03"], mode="assessed").status_code == 302
+    assert list(Assignment.objects.order_by("pk").values_list("mode", flat=True)) == ["practice", "assessed"]
+
+
+def test_the_attempts_field_offers_what_the_form_accepts(cohort, ines_client):
+    form = ines_client.get(reverse("assignment_create", args=[cohort.pk])).content.decode()
+    field = form[form.index('name="max_attempts"') - 150 : form.index('name="max_attempts"') + 150]
+    assert 'min="1"' in field and 'min="0"' not in field
+
+
 # -- changing -----------------------------------------------------------------------
 
 

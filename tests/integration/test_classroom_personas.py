@@ -35,7 +35,7 @@ INSTRUCTOR_VIEWS = [
     ("cohort_roster", "get", lambda w: [w.cohort.pk], None),
     ("cohort_misses", "get", lambda w: [w.cohort.pk], None),
     ("cohort_settings", "post", lambda w: [w.cohort.pk], lambda w: {"name": "Renamed"}),
-    ("cohort_new_code", "post", lambda w: [w.cohort.pk], lambda w: {}),
+    ("cohort_new_code", "post", lambda w: [w.cohort.pk], lambda w: {"confirm": "1", "replacing": w.cohort.join_code}),
     ("cohort_archive", "post", lambda w: [w.cohort.pk], lambda w: {"archived": "1"}),
     ("assignment_create", "get", lambda w: [w.cohort.pk], None),
     ("assignment_detail", "get", lambda w: [w.cohort.pk, w.assignment.pk], None),

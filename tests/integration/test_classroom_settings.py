@@ -35,9 +35,18 @@ def test_an_empty_name_is_refused_and_the_saved_name_kept(cohort, ines_client):
 def test_a_new_join_code_retires_the_old_one_and_keeps_the_members(cohort, ines_client, alice, bob, bob_client):
     enrol(cohort, alice)
     old = cohort.join_code
-    response = ines_client.post(reverse("cohort_new_code", args=[cohort.pk]), follow=True)
+    new_code = reverse("cohort_new_code", args=[cohort.pk])
+    unconfirmed = ines_client.post(new_code, {"replacing": old}, follow=True)
+    assert "Tick the box to confirm" in unconfirmed.content.decode()
+    cohort.refresh_from_db()
+    assert cohort.join_code == old
+    response = ines_client.post(new_code, {"confirm": "1", "replacing": old}, follow=True)
     cohort.refresh_from_db()
     assert cohort.join_code != old and len(cohort.join_code) == 8
+    # A double submit names the old code: it must not replace the new one too.
+    again = ines_client.post(new_code, {"confirm": "1", "replacing": old}, follow=True)
+    assert f"already replaced: learners now join with {cohort.join_code}" in again.content.decode()
+    assert Cohort.objects.get(pk=cohort.pk).join_code == cohort.join_code
     page = response.content.decode()
     assert f"New join code {cohort.join_code}" in page
     assert f"/join/{cohort.join_code}/" in page  # the settings page shows the new link

@@ -122,8 +122,15 @@ def cohort_settings(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def cohort_new_code(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = get_cohort_for_instructor(request, pk)
-    code = classroom.issue_new_join_code(cohort)
-    messages.success(request, f"New join code {code}. The old code and link no longer work; members stay in the cohort.")
+    if request.POST.get("confirm") != "1":
+        messages.error(request, "Tick the box to confirm that the old code and link stop working. Nothing changed.")
+    elif request.POST.get("replacing") != cohort.join_code:
+        # The form names the code it replaces: a double submit, or a second tab,
+        # must not replace the code the first submit just handed out.
+        messages.info(request, f"That code was already replaced: learners now join with {cohort.join_code}.")
+    else:
+        code = classroom.issue_new_join_code(cohort)
+        messages.success(request, f"New join code {code}. The old code and link no longer work; members stay in the cohort.")
     return redirect("cohort_settings", pk=cohort.pk)
 
 
@@ -193,7 +200,7 @@ def add_instructor(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = get_cohort_for_instructor(request, pk)
-    form = AssignmentForm(request.POST or None)
+    form = AssignmentForm(request.POST or None, cohort=cohort)
     if request.method == "POST" and form.is_valid():
         assignment = form.save(commit=False)
         assignment.cohort = cohort
