@@ -9,6 +9,7 @@ viewer). Each chart is a <figure> with an `<svg role="img">` whose <title> and
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from itertools import count
 
@@ -26,6 +27,15 @@ FALLBACK_FILL = {
 }
 _ids = count(1)
 
+# Text in an SVG scales with its viewBox. Every chart is WIDTH user units wide and
+# app.css caps it at about 1.2 times that on screen, so 13-unit text renders at
+# 13-16 px from a phone (366 px of content at 390) to a half-width desktop column.
+WIDTH = 360
+FONT = 13
+CHAR_W = 7.0  # average glyph width at FONT, a little over DejaVu Sans's (the widest common UI font)
+LINE_H = 16
+MAX_LABEL_LINES = 4  # the full label is always in the data table and the tooltip
+
 
 @dataclass(frozen=True)
 class Bar:
@@ -41,8 +51,17 @@ def _uid(prefix: str) -> str:
     return f"{prefix}-{next(_ids)}"
 
 
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def _text_w(text: str) -> float:
+    return len(text) * CHAR_W
+
+
+def _wrap(text: str, width: float, max_lines: int = MAX_LABEL_LINES) -> list[str]:
+    """Lines that fit `width` user units, at most `max_lines`; an ellipsis marks a cut."""
+    lines = textwrap.wrap(text, max(1, int(width // CHAR_W)), break_on_hyphens=False) or [""]
+    if len(lines) > max_lines:
+        last = textwrap.shorten(" ".join(lines[max_lines - 1 :]), int(width // CHAR_W) - 1, placeholder="")
+        lines = lines[: max_lines - 1] + [last.rstrip(" ,;:-") + "…"]
+    return lines
 
 
 def _ticks(top: int) -> list[int]:
@@ -87,44 +106,58 @@ def bar_chart(
     caption: str = "",
     empty: str = "No data yet.",
 ) -> SafeString:
-    """Horizontal bars, one per category: long labels (questions, options, guidance
-    ids) stay readable at phone width. `total` turns values into percentages."""
+    """Horizontal bars, one per category, each under its label. The label gets the
+    chart's whole width and wraps (questions and options run to a few hundred
+    characters), so the text stays legible at phone width. `total` turns values
+    into percentages."""
     if not bars:
         return mark_safe(f'<p class="plot-empty text-body-secondary">{escape(empty)}</p>')
     uid = _uid("bar")
-    label_w, plot_w, row_h, top, bottom = 260, 270, 30, 8, 46
-    width, height = label_w + plot_w + 170, top + row_h * len(bars) + bottom
+    values = [f"{b.value}{_pct(b.value, total)}{' · ' + b.note if b.note else ''}" for b in bars]
+    # Bars leave room on their right for the longest value text (digits and "%"
+    # are wider than the average glyph, hence the margin).
+    plot_w = max(WIDTH / 3, WIDTH - max(_text_w(v) for v in values) - 24)
+    bar_h, gap, top = 14, 12, 4
     if total:
-        # Shares of a whole read best against quarter gridlines.
+        # Shares of a whole read best against quarter ticks; halves when the bars
+        # are short (long value notes), so "75%" and "100%" do not run together.
         scale_top = max(total, max(b.value for b in bars))
-        ticks = [(scale_top * q / 4, f"{25 * q}%") for q in range(5)]
+        steps = 4 if plot_w >= 240 else 2
+        ticks = [(scale_top * q / steps, f"{100 * q // steps}%") for q in range(steps + 1)]
     else:
         ticks = [(t, str(t)) for t in _ticks(max(b.value for b in bars))]
         scale_top = ticks[-1][0]
     summary = "; ".join(f"{b.label}{' (' + b.note + ')' if b.note else ''}: {b.value}{_pct(b.value, total)}" for b in bars)
-    parts = [_svg_open(uid, width, height, title, f"{value_label} by {category_label}. {summary}.")]
-    axis_y = top + row_h * len(bars)
-    for t, tick_label in ticks:
-        x = label_w + plot_w * t / scale_top
-        parts.append(f'<line class="plot-grid" x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{axis_y}" stroke="#dee2e6"/>')
-        parts.append(f'<text class="plot-tick" x="{x:.1f}" y="{axis_y + 16}" text-anchor="middle">{tick_label}</text>')
-    for i, b in enumerate(bars):
-        y = top + i * row_h
+    rows_svg, y = [], top
+    for b, value in zip(bars, values):
+        lines = _wrap(b.label, WIDTH)
+        label = "".join(
+            f'<text class="plot-label" x="0" y="{y + FONT + i * LINE_H}">{escape(line)}</text>' for i, line in enumerate(lines)
+        )
+        bar_y = y + len(lines) * LINE_H + 3
         w = plot_w * b.value / scale_top
         tone = b.tone if b.tone in TONES else "primary"
-        tip = escape(f"{b.label}{' (' + b.note + ')' if b.note else ''}: {b.value}{_pct(b.value, total)}")
-        label = f'<text class="plot-label" x="{label_w - 8}" y="{y + row_h / 2 + 4:.1f}" text-anchor="end">{escape(_short(b.label, 30))}</text>'
         # No <a> inside the SVG: it is one role="img" to assistive technology, and a
         # link inside it is a nested interactive control (axe). The links are in the data table.
-        parts.append(
-            f'<g class="plot-row"><title>{tip}</title>{label}'
-            f'<rect class="plot-bar plot-{tone}" x="{label_w}" y="{y + 5}" width="{w:.1f}" height="{row_h - 10}" fill="{FALLBACK_FILL[tone]}"/>'
+        rows_svg.append(
+            f'<g class="plot-row"><title>{escape(b.label)}{escape(" (" + b.note + ")") if b.note else ""}: {b.value}{_pct(b.value, total)}</title>{label}'
+            # The track shows the scale's whole, so a short bar reads as a small share.
+            f'<rect class="plot-track" x="0" y="{bar_y}" width="{plot_w:.1f}" height="{bar_h}" fill="#e9ecef"/>'
+            f'<rect class="plot-bar plot-{tone}" x="0" y="{bar_y}" width="{w:.1f}" height="{bar_h}" fill="{FALLBACK_FILL[tone]}"/>'
             # The note (e.g. a grade) is printed too: colour is never the only cue.
-            f'<text class="plot-value" x="{label_w + w + 6:.1f}" y="{y + row_h / 2 + 4:.1f}">{b.value}{_pct(b.value, total)}'
-            f'{" · " + escape(b.note) if b.note else ""}</text></g>'
+            f'<text class="plot-value" x="{plot_w + 6:.1f}" y="{bar_y + 11}">{escape(value)}</text></g>'
         )
-    parts.append(f'<line class="plot-axis" x1="{label_w}" y1="{top}" x2="{label_w}" y2="{axis_y}" stroke="#495057"/>')
-    parts.append(f'<text class="plot-axis-label" x="{label_w + plot_w / 2}" y="{height - 6}" text-anchor="middle">{escape(value_label)}</text>')
+        y = bar_y + bar_h + gap
+    axis_y = y - gap + 4
+    height = axis_y + 42
+    parts = [_svg_open(uid, WIDTH, height, title, f"{value_label} by {category_label}. {summary}."), *rows_svg]
+    parts.append(f'<line class="plot-axis" x1="0" y1="{axis_y}" x2="{plot_w:.1f}" y2="{axis_y}" stroke="#495057"/>')
+    for t, tick_label in ticks:
+        x = plot_w * t / scale_top
+        anchor = "start" if t == 0 else "end" if t == scale_top else "middle"
+        parts.append(f'<line class="plot-axis" x1="{x:.1f}" y1="{axis_y}" x2="{x:.1f}" y2="{axis_y + 4}" stroke="#495057"/>')
+        parts.append(f'<text class="plot-tick" x="{x:.1f}" y="{axis_y + 18}" text-anchor="{anchor}">{tick_label}</text>')
+    parts.append(f'<text class="plot-axis-label" x="0" y="{height - 6}">{escape(value_label)}</text>')
     parts.append("</svg>")
     rows = []
     for b in bars:
@@ -140,32 +173,35 @@ def histogram(title: str, bins: list[tuple[str, int]], *, x_label: str, y_label:
     if not bins or not any(n for _, n in bins):
         return mark_safe(f'<p class="plot-empty text-body-secondary">{escape(empty)}</p>')
     uid = _uid("hist")
-    left, right, top, plot_h, bottom = 48, 12, 16, 180, 58
-    col_w = 52
-    width, height = left + col_w * len(bins) + right, top + plot_h + bottom
+    left, right, top, plot_h = 40, 8, 18, 150
+    col_w = (WIDTH - left - right) / len(bins)
+    # Labels wider than a column alternate between two lines instead of overlapping.
+    stagger = max(_text_w(label) for label, _ in bins) > col_w - 4
+    height = top + plot_h + (70 if stagger else 54)
     ticks = _ticks(max(n for _, n in bins))
     scale_top = ticks[-1]
     summary = "; ".join(f"{label}: {n}" for label, n in bins)
-    parts = [_svg_open(uid, width, height, title, f"{y_label} per {x_label.lower()}. {summary}.")]
+    parts = [_svg_open(uid, WIDTH, height, title, f"{y_label} per {x_label.lower()}. {summary}.")]
     base = top + plot_h
     for t in ticks:
         y = base - plot_h * t / scale_top
-        parts.append(f'<line class="plot-grid" x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#dee2e6"/>')
+        parts.append(f'<line class="plot-grid" x1="{left}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}" stroke="#dee2e6"/>')
         parts.append(f'<text class="plot-tick" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{t}</text>')
     for i, (label, n) in enumerate(bins):
         x = left + i * col_w
         h = plot_h * n / scale_top
+        label_y = base + 16 + (LINE_H if stagger and i % 2 else 0)
         parts.append(
             f'<g class="plot-row"><title>{escape(label)}: {n}</title>'
-            f'<rect class="plot-bar plot-primary" x="{x + 6}" y="{base - h:.1f}" width="{col_w - 12}" height="{h:.1f}" fill="{FALLBACK_FILL["primary"]}"/>'
-            + (f'<text class="plot-value" x="{x + col_w / 2}" y="{base - h - 4:.1f}" text-anchor="middle">{n}</text>' if n else "")
-            + f'<text class="plot-tick" x="{x + col_w / 2}" y="{base + 16}" text-anchor="middle">{escape(label)}</text></g>'
+            f'<rect class="plot-bar plot-primary" x="{x + 3:.1f}" y="{base - h:.1f}" width="{col_w - 6:.1f}" height="{h:.1f}" fill="{FALLBACK_FILL["primary"]}"/>'
+            + (f'<text class="plot-value" x="{x + col_w / 2:.1f}" y="{base - h - 4:.1f}" text-anchor="middle">{n}</text>' if n else "")
+            + f'<text class="plot-tick" x="{x + col_w / 2:.1f}" y="{label_y}" text-anchor="middle">{escape(label)}</text></g>'
         )
-    parts.append(f'<line class="plot-axis" x1="{left}" y1="{base}" x2="{width - right}" y2="{base}" stroke="#495057"/>')
+    parts.append(f'<line class="plot-axis" x1="{left}" y1="{base}" x2="{WIDTH - right}" y2="{base}" stroke="#495057"/>')
     parts.append(f'<line class="plot-axis" x1="{left}" y1="{top}" x2="{left}" y2="{base}" stroke="#495057"/>')
-    parts.append(f'<text class="plot-axis-label" x="{left + col_w * len(bins) / 2}" y="{height - 8}" text-anchor="middle">{escape(x_label)}</text>')
+    parts.append(f'<text class="plot-axis-label" x="{left + col_w * len(bins) / 2:.1f}" y="{height - 6}" text-anchor="middle">{escape(x_label)}</text>')
     parts.append(
-        f'<text class="plot-axis-label" x="14" y="{top + plot_h / 2}" text-anchor="middle" transform="rotate(-90 14 {top + plot_h / 2})">{escape(y_label)}</text>'
+        f'<text class="plot-axis-label" x="12" y="{top + plot_h / 2}" text-anchor="middle" transform="rotate(-90 12 {top + plot_h / 2})">{escape(y_label)}</text>'
     )
     parts.append("</svg>")
     rows = [(escape(label), str(n)) for label, n in bins]

@@ -46,7 +46,8 @@ def test_instructor_sets_up_a_cohort_a_learner_completes_it_and_the_dashboard_sh
     page.get_by_label("Cohort name").fill(COHORT)
     page.get_by_role("button", name="Create cohort").click()
     page.wait_for_url("**/cohorts/*/roster/")
-    expect(page.get_by_role("heading", level=1)).to_have_text(COHORT)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Roster")  # the page, under its cohort
+    expect(page.locator(".cohort-context")).to_have_text(COHORT)
     code = page.locator(".join-code").first.inner_text().strip()
     cohort = Cohort.objects.get(join_code=code)
     assert cohort.name == COHORT

@@ -5,6 +5,7 @@ does not grow with the cohort."""
 import csv
 import io
 import random
+import re
 from datetime import timedelta
 
 import pytest
@@ -69,6 +70,9 @@ def test_search_filters_and_htmx_gets_only_the_fragment(room, ines_client):
     fragment = ines_client.get(url, {"q": "car"}, headers={"HX-Request": "true"}).content.decode()
     assert fragment.lstrip().startswith('<div id="matrix">') and "<html" not in fragment
     assert "carol" in fragment and "alice" not in fragment
+    # Back to a pushed URL: htmx 4 restores history with a request for the whole page.
+    restore = ines_client.get(url, {"q": "car"}, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<html" in restore.content.decode() and "HX-Request" in restore["Vary"]
     empty = ines_client.get(url, {"q": "zzz"}).content.decode()
     assert "No student matches “zzz”" in empty
     # The search box works without JavaScript and enhances with htmx.
@@ -88,6 +92,48 @@ def test_sorting_by_name_score_and_progress(room, ines_client):
     page = ines_client.get(url, {"sort": f"-a{a.pk}"}).content.decode()
     assert 'aria-sort="descending"' in page
     assert names({"sort": "a999999"}) == ["alice", "bob", "carol", "dan"]  # unknown sort falls back to names
+
+
+def test_a_search_keeps_the_sort_and_a_sort_keeps_the_search(room, ines_client):
+    # The audit found a search after a sort sent sort=name: the hidden sort field sat
+    # outside the #matrix fragment that sorting replaces, so it never changed.
+    url = reverse("cohort_dashboard", args=[room["cohort"].pk])
+    sort = f"-a{room['assignment'].pk}"
+    fragment = ines_client.get(url, {"sort": sort, "q": "a"}, headers={"HX-Request": "true"}).content.decode()
+    field = re.search(r'<input[^>]*id="matrix-sort"[^>]*>', fragment).group(0)
+    # It travels in the fragment, and belongs to the search form (the no-JS GET sends it too).
+    assert f'name="sort" value="{sort}"' in field and 'form="matrix-search"' in field
+    page = ines_client.get(url).content.decode()
+    assert '<form method="get"' in page and 'id="matrix-search"' in page
+    search_box = re.search(r'<input[^>]*id="q"[^>]*>', page).group(0)
+    assert "#matrix-sort" in re.search(r'hx-include="([^"]*)"', search_box).group(1)  # the live search sends it
+    links = re.findall(r'<a id="sort-[^"]*" href="([^"]*)"', fragment)
+    assert len(links) == 3 and all("q=a" in href for href in links)
+
+
+def test_sort_headers_keep_their_ids_so_focus_returns_after_the_swap(room, ines_client):
+    # htmx puts focus back on the element with the focused element's id after an
+    # outerHTML swap; a header without an id left keyboard users on <body>.
+    url = reverse("cohort_dashboard", args=[room["cohort"].pk])
+    ids = lambda params: re.findall(r'<a id="(sort-[^"]*)"', ines_client.get(url, params, headers={"HX-Request": "true"}).content.decode())
+    a = room["assignment"].pk
+    assert ids({}) == ids({"sort": f"-a{a}"}) == ["sort-name", "sort-progress", f"sort-a{a}"]
+
+
+def _h1(page: str) -> str:
+    return re.sub(r"<[^>]+>", "", re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1)).strip()
+
+
+@pytest.mark.parametrize(
+    "view,heading",
+    [("cohort_dashboard", "Dashboard"), ("cohort_misses", "What they miss"), ("cohort_roster", "Roster"),
+     ("cohort_settings", "Settings"), ("assignment_create", "Assign a case")],
+)
+def test_each_cohort_page_names_itself_in_its_h1_under_the_cohort_name(room, ines_client, view, heading):
+    # They all used to have the cohort's name as their H1.
+    page = ines_client.get(reverse(view, args=[room["cohort"].pk])).content.decode()
+    assert _h1(page) == heading
+    assert re.search(r'<p class="[^"]*cohort-context">Spring block</p>\s*<h1', page)
 
 
 def test_large_cohorts_are_paginated_keeping_search_and_sort(library, ines, ines_client):
@@ -169,6 +215,7 @@ def test_assignment_page_plots_and_counts(room, ines_client):
     assert {f.guidance_id for f in missed} == stored
     for f in missed:
         assert f'href="/guidance/#{f.guidance_id}"' in page
+        assert f.title in page and f.title != f.guidance_id  # bars are named by title, not id
     # Decision distribution: each option's learners, from the Choice rows.
     stages = {s.id: s for s in cohort_stats.decision_distribution(a)}
     for stage_id, stage in stages.items():
@@ -201,6 +248,7 @@ def test_item_analysis_counts_questions_and_relates_screening_to_safety(room, in
         unsafe_askers = sum(room["attempts"][n].unsafe for n in askers)
         assert item.unsafe_askers == unsafe_askers
     page = ines_client.get(reverse("item_analysis", args=[cohort.pk, a.case.slug])).content.decode()
+    assert _h1(page) == f"Item analysis: C01 · {a.case.title}"
     assert "Red-flag screening and the safety verdict" in page and "Unsafe when not asked" in page
     assert analysis.screening[0].label in page
     # A case this cohort was never assigned has no item analysis here.

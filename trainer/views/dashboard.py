@@ -22,7 +22,7 @@ from trainer import classroom, cohort_stats, plots
 from trainer.engine import DIMENSION_LABELS
 from trainer.models import Attempt, Membership
 from trainer.views.classroom import get_cohort_for_instructor, join_url
-from trainer.views.helpers import group_transcript
+from trainer.views.helpers import group_transcript, wants_fragment
 
 PAGE_SIZE = 25
 GRADE_TONES = {"best": "success", "acceptable": "info", "poor": "warning", "dangerous": "danger"}
@@ -56,7 +56,9 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         first = key if key == "name" else f"-{key}"
         target = (key if sort.startswith("-") else f"-{key}") if active else first
         state = ("descending" if sort.startswith("-") else "ascending") if active else None
-        return {"url": url(sort=target, page=None), "aria": state}
+        # A stable id per header: htmx puts focus back on the element with the
+        # focused element's id after the swap, so a keyboard user stays on the header.
+        return {"url": url(sort=target, page=None), "aria": state, "id": f"sort-{key}"}
 
     context = {
         "cohort": cohort,
@@ -75,7 +77,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         },
         "join_url": join_url(request, cohort),
     }
-    if request.htmx and not request.htmx.boosted:
+    if wants_fragment(request):
         return TemplateResponse(request, "classroom/dashboard.html#matrix", context)
     # Unsearched, the paginator has already counted every learner.
     learners = page.paginator.count if not q else Membership.objects.filter(cohort=cohort, role=Membership.Role.LEARNER).count()
@@ -137,7 +139,7 @@ def _finding_plots(missed, triggered, *, total: int, who: str) -> dict:
     guidance = reverse("guidance")
 
     def bars(findings, tone):
-        return [plots.Bar(f.guidance_id, f.n, href=f"{guidance}#{f.guidance_id}", tone=tone) for f in findings[:10]]
+        return [plots.Bar(f.title, f.n, href=f"{guidance}#{f.guidance_id}", tone=tone) for f in findings[:10]]
 
     return {
         "missed_plot": plots.bar_chart(
