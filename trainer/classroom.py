@@ -42,7 +42,9 @@ def normalize_code(raw: str) -> str:
 
 
 def cohorts_taught(user) -> QuerySet[Cohort]:
-    return Cohort.objects.filter(memberships__user=user, memberships__role=INSTRUCTOR)
+    # A subquery, not a join: a join on memberships would be reused by any later
+    # count over memberships (the cohort list counted only the instructor's own row).
+    return Cohort.objects.filter(pk__in=Membership.objects.filter(user=user, role=INSTRUCTOR).values("cohort_id"))
 
 
 def learner_ids(cohort: Cohort | int) -> QuerySet:

@@ -28,6 +28,14 @@ def test_instructor_creates_a_cohort_and_gets_a_code_and_link(ines, ines_client)
     assert f'action="{reverse("cohort_add_instructor", args=[cohort.pk])}"' in page
 
 
+def test_the_cohort_list_counts_learners_and_assignments(library, cohort, ines, ines_client, alice, bob):
+    enrol(cohort, alice)
+    enrol(cohort, bob)
+    AssignmentFactory(cohort=cohort)
+    page = ines_client.get(reverse("cohorts")).content.decode()
+    assert "2 learners · 1 assignment" in page  # the instructor's own membership is not a learner
+
+
 def test_creating_a_cohort_without_a_name_shows_the_form_again(ines_client):
     response = ines_client.post(reverse("cohort_create"), {"name": ""})
     assert response.status_code == 422
