@@ -139,9 +139,12 @@ def test_schema_mutations_of_a_valid_case_give_a_located_error_or_a_valid_case(w
     data = copy.deepcopy(C01_DATA)
     for path, how, wrong, bad_id in mutations:
         try:
-            get_parent(data, path)[path[-1]]
+            parent = get_parent(data, path)
+            parent[path[-1]]
         except (KeyError, IndexError, TypeError):
             continue  # an earlier mutation removed or replaced this path
+        if not isinstance(parent, (dict, list)):
+            continue  # replaced by a string, which indexes but cannot be assigned to
         mutate(data, path, how, bad_id if how == "bad_id" else copy.deepcopy(wrong))
     read(workdir / "mutated.yaml", dump(data, sort_keys=False, allow_unicode=True).encode())
 
