@@ -127,6 +127,7 @@ class DecisionReview:
     dimension: str
     chosen: DecisionOption
     best: tuple[DecisionOption, ...]
+    cited: tuple[tuple[str, str], ...] = ()  # (id, title) of the guidance the chosen option's reason cites
 
 
 @dataclass(frozen=True)
@@ -428,7 +429,8 @@ class Playbook:
                 if opt.grade is Grade.dangerous:
                     safety.append(f"Dangerous decision at {stage.title}: {opt.label}.")
             best = tuple(o for o in stage.options if o.grade is Grade.best)
-            reviews.append(DecisionReview(stage.id, stage.title, dim, opt, best))
+            cited = tuple((gid, self._title(gid)) for gid in opt.cites)
+            reviews.append(DecisionReview(stage.id, stage.title, dim, opt, best, cited))
         for gid, because in triggered.items():
             findings.append(self._finding(gid, "triggered", because))
         for gid, because in cautions.items():

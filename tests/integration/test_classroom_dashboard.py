@@ -354,6 +354,16 @@ def test_drill_down_lists_every_attempt_with_debrief_and_path(room, ines_client)
     assert f"{first.score_total}<span" in review and "Score by dimension" in review and 'class="timeline' in review
 
 
+def test_the_instructors_review_of_an_unsafe_attempt_reads_as_theirs(room, ines_client):
+    cohort = room["cohort"]
+    c04 = AssignmentFactory(cohort=cohort, code="C04")
+    rushed = play_assigned(room["users"]["dan"], c04, demo_path(c04.case.current_version.playbook, "rushed", random.Random(1)))
+    assert rushed.unsafe
+    review = ines_client.get(reverse("cohort_attempt", args=[cohort.pk, rushed.pk])).content.decode()
+    assert review.count(">Unsafe</span>") == 1  # the band says "unsafe" too: one badge, not two
+    assert "Their choice:" in review and "Your choice:" not in review
+
+
 def test_drill_down_hides_self_paced_practice(room, ines_client):
     alice = room["users"]["alice"]
     private = AttemptFactory(user=alice, code="C02")

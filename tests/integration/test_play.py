@@ -261,6 +261,9 @@ def test_the_debrief_names_missed_red_flags_and_pitfalls_with_their_sources(alic
     assert "pf-non-specific" in page and "tp-imaging-selective" in page
     assert "Review after imaging" in page  # the consequence the learner sees
     assert "Conservative care" in page  # what the best path would have done
+    # A decision's reason cites guidance by title (W4's reason cites tp-imaging-selective).
+    assert '#tp-imaging-selective">Imaging is selective, not automatic</a>' in page
+    assert ">tp-imaging-selective</a>" not in page
     assert "Try this case again" in page
 
 

@@ -145,7 +145,7 @@ def _finding_plots(missed, triggered, *, total: int, who: str) -> dict:
         "missed_plot": plots.bar_chart(
             "Red flags most often missed",
             bars(missed, "danger"),
-            value_label=f"{who} who missed it",
+            value_label=f"{who} that missed it" if who == "Attempts" else f"{who} who missed it",
             category_label="Red flag",
             total=total,
             caption="Counted attempts that missed or did not screen each red flag. Each links to its guidance statement.",
@@ -154,7 +154,7 @@ def _finding_plots(missed, triggered, *, total: int, who: str) -> dict:
         "triggered_plot": plots.bar_chart(
             "Pitfalls most often fallen into",
             bars(triggered, "warning"),
-            value_label=f"{who} that fell into it",
+            value_label=f"{who} that fell into it" if who == "Attempts" else f"{who} who fell into it",
             category_label="Pitfall",
             total=total,
             caption="Counted attempts with a wrong choice that fell into each pitfall. Each links to its guidance statement.",
