@@ -254,6 +254,16 @@ def learner_cells(user, now: datetime | None = None) -> list[Cell]:
 # -- starting assigned work and reading its debrief ----------------------------
 
 
+def can_try_again(user, assignment: Assignment, now: datetime | None = None) -> bool:
+    """Whether start_assignment would give the learner another attempt once this one
+    is finished (the debrief offers it); `assignment.cohort` should be joined."""
+    now = now or timezone.now()
+    if assignment.cohort.archived or now < assignment.opens_at:
+        return False
+    used = Attempt.objects.filter(user=user, assignment=assignment).count()
+    return assignment.max_attempts is None or used < assignment.max_attempts
+
+
 def start_assignment(user, assignment: Assignment, now: datetime | None = None) -> tuple[Attempt, bool]:
     """Start (or resume) the learner's attempt on an assignment. Returns the
     attempt and whether it is new; raises ClassroomError with the reason if not."""

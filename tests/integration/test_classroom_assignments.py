@@ -245,6 +245,23 @@ def test_practice_debrief_is_open_right_away(cohort, alice, alice_client):
     assert response.status_code == 200 and "Debrief:" in response.content.decode()
 
 
+def test_retrying_from_an_assigned_debrief_counts_for_the_assignment(cohort, alice, alice_client, django_assert_max_num_queries):
+    """The debrief's retry used to start self-paced work, which never counted."""
+    assignment = AssignmentFactory(cohort=cohort, mode="practice", max_attempts=2)
+    first = play_assigned(alice, assignment)
+    with django_assert_max_num_queries(8):
+        page = alice_client.get(reverse("debrief", args=[first.pk])).content.decode()
+    assert f'action="{reverse("assignment_start", args=[assignment.pk])}"' in page and "Try this exercise again" in page
+    assert "Self-paced: it does not count for the exercise" in page
+    response = alice_client.post(reverse("assignment_start", args=[assignment.pk]))
+    second = Attempt.objects.get(user=alice, assignment=assignment, finished_at__isnull=True)
+    assert response["Location"] == reverse("attempt", args=[second.pk])
+    play(second, second.version.playbook.best_choices)
+    page = alice_client.get(reverse("debrief", args=[second.pk])).content.decode()
+    assert "Try this exercise again" not in page  # both attempts used
+    assert "Practise this case at your own pace" in page
+
+
 def test_an_assessed_attempt_allows_no_second_try(cohort, alice, alice_client):
     assignment = AssignmentFactory(cohort=cohort, mode="assessed", max_attempts=1, counts="first")
     play_assigned(alice, assignment)

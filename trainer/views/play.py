@@ -109,7 +109,7 @@ def attempt_choose(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def attempt_debrief(request: HttpRequest, pk: int) -> HttpResponse:
-    attempt = get_attempt_for_learner(request, pk, "case")  # the retry form links the case
+    attempt = get_attempt_for_learner(request, pk, "case", "assignment__cohort")  # for the retry forms
     if notice := classroom.debrief_notice(attempt):  # assessed work before its due time
         messages.info(request, notice)
         return redirect("home")
@@ -128,5 +128,7 @@ def attempt_debrief(request: HttpRequest, pk: int) -> HttpResponse:
         "missed": report.missed_findings,
         "triggered": report.triggered_findings,
         "cautions": report.caution_findings,
+        # Assigned work retries on the assignment, so the new attempt counts for it.
+        "try_again": bool(attempt.assignment) and classroom.can_try_again(request.user, attempt.assignment),
     }
     return TemplateResponse(request, "trainer/debrief.html", context)
