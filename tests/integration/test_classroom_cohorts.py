@@ -97,7 +97,10 @@ def test_a_visitor_without_an_account_signs_up_from_the_join_link_and_joins(coho
     assert "You are joining the cohort <strong>Spring block</strong>" in page
     signup_link = re.search(r'href="([^"]*)">Sign up</a>', page)[1]
     assert signup_link == f"{reverse('signup')}?next={url}"  # the Sign up link carries next along
-    form = _main(anon_client.get(signup_link))
+    signup_page = anon_client.get(signup_link).content.decode()
+    nav = signup_page.split('<main id="main"', 1)[0]  # the header's links keep the join too
+    assert f'href="{reverse("login")}?next={url}">Log in</a>' in nav
+    form = signup_page.split('<main id="main"', 1)[1]
     assert "You are joining the cohort <strong>Spring block</strong>" in form
     assert f'<input type="hidden" name="next" value="{url}">' in form
     response = anon_client.post(

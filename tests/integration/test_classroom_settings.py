@@ -70,6 +70,7 @@ def test_archiving_closes_the_cohort_to_learners_and_keeps_every_record(library,
 
     response = ines_client.post(reverse("cohort_archive", args=[cohort.pk]), {"archived": "1"}, follow=True)
     assert "Spring block is archived" in response.content.decode()
+    assert "Issue a new join code" not in response.content.decode()  # nobody can join: nothing to replace
     assert Cohort.objects.get(pk=cohort.pk).archived
 
     # Learners: the exercises leave the home page, nobody joins, nothing new starts...
