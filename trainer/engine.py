@@ -214,7 +214,10 @@ class Playbook:
                         stage.id, stage.title, stage.kind, opt.id, opt.label, opt.reveals, unsafe=opt.unsafe
                     )
                 else:
-                    self.entries[opt.id] = Entry(stage.id, stage.title, "decision", opt.id, opt.label, "", grade=opt.grade.value)
+                    # An unscored decision is a consequence (the patient comes back worse):
+                    # its prompt tells what happened, so the transcript and debrief keep it.
+                    story = stage.prompt if stage.scores is Dimension.none else ""
+                    self.entries[opt.id] = Entry(stage.id, stage.title, "decision", opt.id, opt.label, story, grade=opt.grade.value)
             if isinstance(stage, OutcomeStage):
                 self.entries[stage.id] = Entry(
                     stage.id, stage.title, "outcome", "", stage.title, stage.text, grade="good" if stage.good else "bad"

@@ -317,3 +317,21 @@ def test_the_debrief_stays_within_its_query_budget(alice_client, attempt, django
     play(attempt, attempt.version.playbook.best_choices)
     with django_assert_max_num_queries(8):
         assert alice_client.get(reverse("debrief", args=[attempt.pk])).status_code == 200
+
+
+def test_the_consequence_of_a_wrong_turn_stays_in_the_transcript_and_the_debrief(alice_client, alice, library):
+    """The return visit's story (the patient back, worse) was only the stage's prompt,
+    gone from the page once the learner decided."""
+    import random
+
+    from trainer.management.commands.seed_demo import demo_path
+
+    attempt = AttemptFactory(user=alice, code="C04")
+    state = play(attempt, demo_path(attempt.version.playbook, "rushed", random.Random(1)))
+    assert "return-visit" in {e.stage_id for e in state.transcript}
+    story = "wet herself overnight"
+    page = alice_client.get(reverse("attempt", args=[attempt.pk])).content.decode()
+    transcript = page[page.index('id="transcript"') : page.index('id="stage-panel"')]
+    assert story in transcript and "What happened" in transcript
+    debrief = alice_client.get(reverse("debrief", args=[attempt.pk])).content.decode()
+    assert story in debrief[debrief.index('id="path-h"') :]
