@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "trainer.middleware.VaryOnHtmxMiddleware",
+    "trainer.middleware.MethodNotAllowedPageMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, so it sees the outcome of authentication (django-axes' requirement).
     "axes.middleware.AxesMiddleware",

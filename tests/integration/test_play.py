@@ -89,7 +89,9 @@ def test_starting_a_case_again_resumes_the_self_paced_attempt_under_way(alice_cl
 
 
 def test_starting_needs_post(alice_client, library):
-    assert alice_client.get(reverse("start_attempt", args=["lumbar-strain-lift"])).status_code == 405
+    response = alice_client.get(reverse("start_attempt", args=["lumbar-strain-lift"]))
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    assert "This address is an action, not a page" in response.content.decode()  # not the browser's blank error
 
 
 # -- choices ------------------------------------------------------------------
