@@ -86,6 +86,7 @@ def test_starting_a_case_again_resumes_the_self_paced_attempt_under_way(alice_cl
     assert "in progress: carry on where you left off" in again.content.decode()
     library_page = alice_client.get(reverse("library"), {"region": "lumbar"}).content.decode()
     assert f'href="{reverse("attempt", args=[attempt.pk])}">Resume' in library_page
+    assert library_page.count(f'href="{reverse("attempt", args=[attempt.pk])}"') == 1  # one way in, not two
 
 
 def test_starting_needs_post(alice_client, library):
