@@ -103,9 +103,13 @@ def remove_member(cohort: Cohort, membership_pk: int) -> Membership:
     return membership
 
 
-def issue_new_join_code(cohort: Cohort) -> str:
+def issue_new_join_code(cohort: Cohort, replacing: str) -> str:
     """Replace a cohort's join code (it leaked, or the class is full): the old code
-    and link stop working; members stay. Returns the new code."""
+    and link stop working; members stay. Returns the new code. `replacing` names
+    the code the instructor saw: a double submit or a second tab must not replace
+    the code the first request just handed out."""
+    if replacing != cohort.join_code:
+        raise ClassroomError(f"That code was already replaced: learners now join with {cohort.join_code}.")
     # 31^8 codes: like a new cohort's, a clash is left to the unique key to refuse.
     cohort.join_code = new_join_code()
     cohort.save(update_fields=["join_code"])
@@ -232,8 +236,14 @@ def practice_in_progress(user) -> QuerySet[Attempt]:
 
 def open_practice(user, case: Case) -> Attempt | None:
     """The learner's unfinished self-paced attempt on the case, if any: starting the
-    case again resumes it, so half-played attempts do not pile up on the home page."""
-    return practice_in_progress(user).filter(case=case).order_by("-started_at").first()
+    case again resumes it, so half-played attempts do not pile up on the home page.
+    (is_open_practice is the same rule for attempts already loaded.)"""
+    attempts = Attempt.objects.for_user(user).in_progress().filter(case=case, assignment__isnull=True)
+    return attempts.order_by("-started_at").first()
+
+
+def is_open_practice(attempt: Attempt) -> bool:
+    return attempt.finished_at is None and attempt.assignment_id is None
 
 
 def learner_cells(user, now: datetime | None = None) -> list[Cell]:
@@ -254,14 +264,24 @@ def learner_cells(user, now: datetime | None = None) -> list[Cell]:
 # -- starting assigned work and reading its debrief ----------------------------
 
 
+def _start_refusal(assignment: Assignment, used: int, now: datetime) -> str:
+    """Why a learner who has used `used` attempts cannot start another, or "".
+    (`assignment.cohort` should be joined.)"""
+    if now < assignment.opens_at:
+        return f"This exercise opens on {when(assignment.opens_at)}."
+    if assignment.cohort.archived:
+        return "This cohort has been archived: its exercises are closed."
+    if assignment.max_attempts is not None and used >= assignment.max_attempts:
+        allowed = f"{assignment.max_attempts} attempt{'s' if assignment.max_attempts != 1 else ''}"
+        return f"You have used all {allowed} this exercise allows."
+    return ""
+
+
 def can_try_again(user, assignment: Assignment, now: datetime | None = None) -> bool:
     """Whether start_assignment would give the learner another attempt once this one
-    is finished (the debrief offers it); `assignment.cohort` should be joined."""
-    now = now or timezone.now()
-    if assignment.cohort.archived or now < assignment.opens_at:
-        return False
+    is finished (the debrief offers it)."""
     used = Attempt.objects.filter(user=user, assignment=assignment).count()
-    return assignment.max_attempts is None or used < assignment.max_attempts
+    return not _start_refusal(assignment, used, now or timezone.now())
 
 
 def start_assignment(user, assignment: Assignment, now: datetime | None = None) -> tuple[Attempt, bool]:
@@ -274,18 +294,12 @@ def start_assignment(user, assignment: Assignment, now: datetime | None = None) 
         member = Membership.objects.select_for_update().filter(cohort_id=assignment.cohort_id, user=user, role=LEARNER)
         if not member.exists():
             raise ClassroomError("You are not a learner in this cohort.")
-        if now < assignment.opens_at:
-            raise ClassroomError(f"This exercise opens on {when(assignment.opens_at)}.")
         mine = Attempt.objects.filter(user=user, assignment=assignment)
         open_attempt = mine.filter(finished_at__isnull=True).first()
-        if open_attempt:
-            return open_attempt, False  # work already started is never locked away
-        if assignment.cohort.archived:
-            raise ClassroomError("This cohort has been archived: its exercises are closed.")
-        used = mine.count()
-        if assignment.max_attempts is not None and used >= assignment.max_attempts:
-            allowed = f"{assignment.max_attempts} attempt{'s' if assignment.max_attempts != 1 else ''}"
-            raise ClassroomError(f"You have used all {allowed} this exercise allows.")
+        if open_attempt and now >= assignment.opens_at:
+            return open_attempt, False  # work already started is never locked away, archived or not
+        if refusal := _start_refusal(assignment, mine.count(), now):
+            raise ClassroomError(refusal)
         case = assignment.case
         if case.retired or case.current_version_id is None:
             raise ClassroomError("This case has been withdrawn; ask your instructor.")

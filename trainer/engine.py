@@ -360,7 +360,7 @@ class Playbook:
             guidance_id=gid,
             status=status,
             kind=entry.kind.value if entry else "",
-            title=entry.title if entry else gid,
+            title=self._title(gid),
             statement=entry.statement if entry else "",
             section=entry.section if entry else "",
             ref=entry.ref if entry else "",

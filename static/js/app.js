@@ -1,8 +1,8 @@
 // After htmx swaps in new content, move keyboard focus to the element the server
-// marked with data-autofocus (the newest transcript entry, the new stage's heading
+// marked with data-autofocus (the answer just revealed, the new stage's heading
 // or an error), so screen reader and keyboard users land on what changed instead
-// of on <body>. The mark is removed once used: answers append to the transcript,
-// and an old mark left behind would win over the next one.
+// of on <body>. The mark is removed once used: an old mark left
+// behind in content the swap kept would win over the next one.
 document.addEventListener("htmx:after:swap", function () {
   var target = document.querySelector("[data-autofocus]");
   if (target) {

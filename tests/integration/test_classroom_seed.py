@@ -35,7 +35,7 @@ def test_seed_demo_creates_a_playable_classroom_and_is_idempotent(library):
     call_command("seed_demo", force=True, password="demo-pass-123", stdout=None)
     assert _snapshot() == before
     # Someone tried the settings on the demo cohort: the next `make run` still finds it.
-    classroom.issue_new_join_code(cohort)
+    classroom.issue_new_join_code(cohort, replacing=cohort.join_code)
     Cohort.objects.filter(pk=cohort.pk).update(name="Renamed")
     call_command("seed_demo", force=True, password="demo-pass-123", stdout=None)
     assert _snapshot() == before

@@ -170,3 +170,11 @@ def test_another_cohorts_assignment_cannot_be_removed(library, cohort, ines_clie
     assert ines_client.post(reverse("assignment_remove", args=[cohort.pk, foreign.pk])).status_code == 404
     assert ines_client.post(reverse("assignment_remove", args=[foreign.cohort.pk, foreign.pk])).status_code == 404
     assert Assignment.objects.filter(pk=foreign.pk).exists()
+
+
+def test_a_new_code_is_issued_only_over_the_code_the_instructor_saw(cohort):
+    old = cohort.join_code
+    new = classroom.issue_new_join_code(cohort, replacing=old)
+    with pytest.raises(classroom.ClassroomError, match=f"already replaced: learners now join with {new}"):
+        classroom.issue_new_join_code(cohort, replacing=old)
+    assert Cohort.objects.get(pk=cohort.pk).join_code == new

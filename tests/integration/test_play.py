@@ -338,3 +338,22 @@ def test_the_consequence_of_a_wrong_turn_stays_in_the_transcript_and_the_debrief
     assert story in transcript and "What happened" in transcript
     debrief = alice_client.get(reverse("debrief", args=[attempt.pk])).content.decode()
     assert story in debrief[debrief.index('id="path-h"') :]
+
+
+def test_the_self_paced_attempt_to_resume_is_one_rule_in_sql_and_in_python(alice, library):
+    """start_attempt resumes classroom.open_practice; the library's Resume button uses
+    is_open_practice on attempts it already loaded: they must pick the same one."""
+    from tests.factories import AssignmentFactory, TaughtCohortFactory, UserFactory, enrol
+    from trainer import classroom
+
+    case = library["C01"]
+    cohort = TaughtCohortFactory(created_by=UserFactory())
+    enrol(cohort, alice)
+    assigned = classroom.start_assignment(alice, AssignmentFactory(cohort=cohort, code="C01"))[0]
+    classroom.set_archived(cohort, True)  # assigned work in an archived cohort is not self-paced practice
+    assert classroom.open_practice(alice, case) is None and not classroom.is_open_practice(assigned)
+    finished = AttemptFactory(user=alice, code="C01")
+    play(finished, finished.version.playbook.best_choices)
+    practice = AttemptFactory(user=alice, code="C01")
+    loaded = Attempt.objects.filter(user=alice, case=case)
+    assert [a for a in loaded if classroom.is_open_practice(a)] == [practice] == [classroom.open_practice(alice, case)]

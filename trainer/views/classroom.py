@@ -124,12 +124,12 @@ def cohort_new_code(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = get_cohort_for_instructor(request, pk)
     if request.POST.get("confirm") != "1":
         messages.error(request, "Tick the box to confirm that the old code and link stop working. Nothing changed.")
-    elif request.POST.get("replacing") != cohort.join_code:
-        # The form names the code it replaces: a double submit, or a second tab,
-        # must not replace the code the first submit just handed out.
-        messages.info(request, f"That code was already replaced: learners now join with {cohort.join_code}.")
+        return redirect("cohort_settings", pk=cohort.pk)
+    try:
+        code = classroom.issue_new_join_code(cohort, replacing=request.POST.get("replacing", ""))
+    except ClassroomError as exc:
+        messages.info(request, str(exc))
     else:
-        code = classroom.issue_new_join_code(cohort)
         messages.success(request, f"New join code {code}. The old code and link no longer work; members stay in the cohort.")
     return redirect("cohort_settings", pk=cohort.pk)
 

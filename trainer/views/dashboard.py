@@ -112,7 +112,7 @@ def assignment_detail(request: HttpRequest, pk: int, assignment_pk: int) -> Http
             caption=f"Counted score of each learner who finished ({summary.done} of {learners}).",
             empty="No learner has finished this exercise yet.",
         ),
-        **_finding_plots(missed, triggered, total=summary.done, who="Learners"),
+        **_finding_plots(missed, triggered, total=summary.done, who="Learners who"),
         "missed": missed,
         "triggered": triggered,
         "decisions": [
@@ -135,7 +135,7 @@ def assignment_detail(request: HttpRequest, pk: int, assignment_pk: int) -> Http
 
 def _finding_plots(missed, triggered, *, total: int, who: str) -> dict:
     """The bar charts of red flags missed and pitfalls fallen into, each bar
-    linked to its guidance statement."""
+    linked to its guidance statement. `who` heads the value axis ("Learners who")."""
     guidance = reverse("guidance")
 
     def bars(findings, tone):
@@ -145,7 +145,7 @@ def _finding_plots(missed, triggered, *, total: int, who: str) -> dict:
         "missed_plot": plots.bar_chart(
             "Red flags most often missed",
             bars(missed, "danger"),
-            value_label=f"{who} that missed it" if who == "Attempts" else f"{who} who missed it",
+            value_label=f"{who} missed it",
             category_label="Red flag",
             total=total,
             caption="Counted attempts that missed or did not screen each red flag. Each links to its guidance statement.",
@@ -154,7 +154,7 @@ def _finding_plots(missed, triggered, *, total: int, who: str) -> dict:
         "triggered_plot": plots.bar_chart(
             "Pitfalls most often fallen into",
             bars(triggered, "warning"),
-            value_label=f"{who} that fell into it" if who == "Attempts" else f"{who} who fell into it",
+            value_label=f"{who} fell into it",
             category_label="Pitfall",
             total=total,
             caption="Counted attempts with a wrong choice that fell into each pitfall. Each links to its guidance statement.",
@@ -181,7 +181,7 @@ def cohort_misses(request: HttpRequest, pk: int) -> HttpResponse:
         "assignments": assignments,
         "found": found,
         "rows": rows,
-        **_finding_plots(found.missed, found.triggered, total=found.attempts, who="Attempts"),
+        **_finding_plots(found.missed, found.triggered, total=found.attempts, who="Attempts that"),
     }
     return TemplateResponse(request, "classroom/misses.html", context)
 
@@ -258,9 +258,6 @@ def attempt_review(request: HttpRequest, pk: int, attempt_pk: int) -> HttpRespon
         "state": state,
         "report": report,
         "transcript": group_transcript(state.transcript),
-        "missed": report.missed_findings if report else (),
-        "triggered": report.triggered_findings if report else (),
-        "cautions": report.caution_findings if report else (),
     }
     return TemplateResponse(request, "classroom/review.html", context)
 

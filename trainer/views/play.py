@@ -46,7 +46,7 @@ def library(request: HttpRequest) -> HttpResponse:
     page = Paginator(cases, 20).get_page(request.GET.get("page"))
     for case in page.object_list if request.user.is_authenticated else ():
         # Starting a case with self-paced work under way resumes it (start_attempt).
-        case.resume = next((a for a in case.mine if a.finished_at is None and a.assignment_id is None), None)
+        case.resume = next((a for a in case.mine if classroom.is_open_practice(a)), None)
     context = {"page": page, "filters": filters, "active": active}
     template = "trainer/library.html#results" if wants_fragment(request) else "trainer/library.html"
     return TemplateResponse(request, template, context)
@@ -125,9 +125,6 @@ def attempt_debrief(request: HttpRequest, pk: int) -> HttpResponse:
         "case": attempt.version.content,
         "report": report,
         "state": state,
-        "missed": report.missed_findings,
-        "triggered": report.triggered_findings,
-        "cautions": report.caution_findings,
         # Assigned work retries on the assignment, so the new attempt counts for it.
         "try_again": bool(attempt.assignment) and classroom.can_try_again(request.user, attempt.assignment),
     }
