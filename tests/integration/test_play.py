@@ -41,6 +41,25 @@ def test_the_library_filters_by_region_type_and_difficulty(alice_client, library
     assert "1 case matches your filters" in one
 
 
+def test_the_library_address_names_only_the_filters_in_use(alice_client, library):
+    """The form sends every select; "Any" left `region=&difficulty=` in the address."""
+    url = reverse("library")
+    tidy = alice_client.get(url, {"region": "", "type": "benign", "difficulty": "", "page": "1"})
+    assert tidy.status_code == 302 and tidy["Location"] == f"{url}?type=benign"
+    assert alice_client.get(url, {"region": ""})["Location"] == url
+    assert alice_client.get(f"{url}?type=benign").status_code == 200  # no redirect loop
+    fragment = alice_client.get(url, {"region": "", "type": "benign", "difficulty": ""}, **HTMX)
+    assert fragment.status_code == 200 and fragment["HX-Push-Url"] == f"{url}?type=benign"
+    assert "HX-Push-Url" not in alice_client.get(url, {"type": "benign"}, **HTMX)
+
+
+def test_the_library_names_tags_in_words(alice_client, library):
+    page = alice_client.get(reverse("library")).content.decode()
+    assert '<option value="neuro-rehab">Neurology / rehabilitation</option>' in page
+    assert '<option value="upper-limb">Upper limb</option>' in page
+    assert ">Red flag</span>" in page and ">red-flag<" not in page
+
+
 def test_the_library_filter_returns_only_the_results_fragment_to_htmx(alice_client, library):
     page = alice_client.get(reverse("library"), {"type": "benign"}, **HTMX).content.decode()
     assert page.lstrip().startswith('<div id="results">')

@@ -93,3 +93,13 @@ def test_the_lockout_page_keeps_the_username_and_says_how_long_and_what_to_do():
     assert "Each further try during the block starts the wait again" in page
     assert "reset it or to lift the block" in page
     assert f'href="{reverse("login")}"' in page  # another account can still log in
+
+
+def test_logging_in_as_someone_else_after_a_lockout_keeps_where_they_were_going():
+    """A join link's `next` survived log-in and sign-up but not the lockout page."""
+    client = Client()
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        response = client.post(reverse("login"), {"username": "alice", "password": f"wrong-{n}", "next": "/join/ABC234/"},
+                               REMOTE_ADDR="203.0.113.7")
+    assert response.status_code == 429
+    assert f'href="{reverse("login")}?next=/join/ABC234/"' in response.content.decode()

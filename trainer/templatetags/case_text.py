@@ -23,3 +23,12 @@ def _clean(text: str) -> str:
 @register.filter
 def case_html(text: str) -> str:
     return mark_safe(_clean(text or ""))
+
+
+# Case tags are slugs (`neuro-rehab`, `upper-limb`); people read words.
+TAG_LABELS = {"red-flag": "Red flag", "neuro-rehab": "Neurology / rehabilitation"}
+
+
+@register.filter
+def tag_label(value: str) -> str:
+    return TAG_LABELS.get(value) or value.replace("-", " ").capitalize()

@@ -1,9 +1,12 @@
 """Self-paced play: the case library, an attempt, one choice, the debrief."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
+from django_htmx.http import push_url
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -14,6 +17,7 @@ from cases.models import Case
 from trainer import classroom
 from trainer.engine import InvalidChoice
 from trainer.models import Attempt
+from trainer.templatetags.case_text import tag_label
 from trainer.views.helpers import get_attempt_for_learner, latest_answer, stage_context, transcript_update, wants_fragment
 
 FILTERS = ("region", "type", "difficulty")
@@ -22,13 +26,15 @@ FILTERS = ("region", "type", "difficulty")
 @require_GET
 def library(request: HttpRequest) -> HttpResponse:
     """Every published case, filterable; for a learner, their own attempts on each."""
-    cases = Case.objects.published()
-    active = {}
-    for key in FILTERS:
-        value = request.GET.get(key, "")
-        if value:
-            cases = cases.filter(**{key: value})
-            active[key] = value
+    active = {key: request.GET[key] for key in FILTERS if request.GET.get(key)}
+    query = {**active, **({"page": request.GET["page"]} if request.GET.get("page", "1") != "1" else {})}
+    # A GET form sends every select, "Any" included (`?region=&type=benign&difficulty=`);
+    # the address people bookmark and share names only the filters in use.
+    untidy = dict(request.GET.items()) != query
+    canonical = reverse("library") + (f"?{urlencode(query)}" if query else "")
+    if untidy and not request.htmx:
+        return redirect(canonical)
+    cases = Case.objects.published().filter(**active)
     if request.user.is_authenticated:
         cases = cases.prefetch_related(
             Prefetch(
@@ -40,7 +46,7 @@ def library(request: HttpRequest) -> HttpResponse:
     # Every filter's choices from one query over the published cases' tags.
     tags = list(Case.objects.published().values_list(*FILTERS))
     filters = [
-        {"key": key, "values": [(v, v == active.get(key)) for v in sorted({row[i] for row in tags})]}
+        {"key": key, "values": [(v, tag_label(v), v == active.get(key)) for v in sorted({row[i] for row in tags})]}
         for i, key in enumerate(FILTERS)
     ]
     page = Paginator(cases, 20).get_page(request.GET.get("page"))
@@ -49,7 +55,10 @@ def library(request: HttpRequest) -> HttpResponse:
         case.resume = next((a for a in case.mine if classroom.is_open_practice(a)), None)
     context = {"page": page, "filters": filters, "active": active}
     template = "trainer/library.html#results" if wants_fragment(request) else "trainer/library.html"
-    return TemplateResponse(request, template, context)
+    response = TemplateResponse(request, template, context)
+    if untidy and request.htmx:
+        push_url(response, canonical)  # instead of the form's raw query
+    return response
 
 
 @login_required
