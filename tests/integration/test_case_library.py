@@ -74,7 +74,7 @@ WRONG = {
         outcome_cites=frozenset({"pf-overemphasis"}),
     ),
     "C05": WrongPath(
-        _path(["H1", "H2", "H10"], ["X3", "X1"], "W1", "B", "P2", "R3"),
+        _path(["H1", "H2", "H10"], ["X3", "X1"], "W1", "B", "P5", "R3"),
         outcome="outcome-bad",
         unsafe=True,
         missed=frozenset({"rf-trauma", "rf-sensory"}),
@@ -113,7 +113,7 @@ WRONG = {
         outcome_cites=frozenset({"pf-overemphasis"}),
     ),
     "C10": WrongPath(
-        _path(["H1", "H11", "H3", "H10", "H9"], ["X1", "X9", "X3", "X2"], "W1", "B", "P2", "R2"),
+        _path(["H1", "H11", "H3", "H10", "H9"], ["X1", "X9", "X3", "X2"], "W1", "B", "P5", "R2"),
         outcome="outcome-bad",
         unsafe=True,
         missed=frozenset({"rf-systemic", "rf-infection"}),
@@ -309,3 +309,42 @@ def test_over_investigation_of_a_benign_case_is_visible(library, code):
     assert report.score("workup") < 25
     assert report.total < TOP_BAND
     _assert_stored(attempt, report)
+
+
+
+def _endings(book, choices):
+    """Every path from `choices` through the remaining decisions to an outcome: (path, outcome)."""
+    state = book.replay(choices)
+    if state.finished:
+        return [(tuple(choices), book.stages[state.stage_id])]
+    return [end for option in state.available for end in _endings(book, [*choices, option])]
+
+
+def _plan_stages(book, endings, start):
+    """The ids of the plan decisions met on `endings` after the first `start` choices."""
+    met = (book.stages[book.replay(path[:i]).stage_id] for path, _ in endings for i in range(start, len(path)))
+    return {stage.id for stage in met if getattr(stage, "scores", None) == Dimension.plan}
+
+
+RED_FLAG_CASES = sorted(set(CODES) - set(BENIGN) - {"C08"})  # C08 (spasticity) has no dangerous work-up
+
+
+@pytest.mark.parametrize("code", RED_FLAG_CASES)
+def test_a_dangerous_work_up_always_brings_the_patient_back_worse(library, code):
+    """The brief: wrong decisions have consequences the learner sees. No later choice
+    (a plan, a return visit) turns a dangerous work-up into the good outcome, and after
+    one the plan options are written for that path, not for the one with a referral
+    (C04 offered "hand over to the receiving team" after "conservative care")."""
+    book = library[code].current_version.playbook
+    best = book.best_choices
+    to_workup = list(best[: best.index("exam:next") + 1])
+    workup = book.stages[book.replay(to_workup).stage_id]
+    assert isinstance(workup, DecisionStage) and workup.scores == Dimension.workup
+    best_plans = _plan_stages(book, _endings(book, [*to_workup, best[len(to_workup)]]), len(to_workup))
+    dangerous = [o for o in workup.options if o.grade == "dangerous"]
+    assert dangerous
+    for option in dangerous:
+        endings = _endings(book, [*to_workup, option.id])
+        assert all(not outcome.good for _, outcome in endings), [(p[-3:], o.id) for p, o in endings if o.good]
+        plans = _plan_stages(book, endings, len(to_workup))
+        assert plans and not plans & best_plans, (option.id, plans)
