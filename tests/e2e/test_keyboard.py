@@ -107,7 +107,7 @@ def test_a_whole_case_by_keyboard(page, site, learner):
         expect(page.locator("#stage-h")).to_be_focused()  # the next stage, or the outcome
         assert active(page)["outline"]
 
-    expect(page.locator(".transcript .entry").last).to_contain_text("Review at 10 days")
+    expect(page.locator(".transcript .entry").last).to_contain_text("Ten days later")
     tab_to(page, lambda el: el["tag"] == "a" and el["text"] == "Read your debrief")
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/attempts/{pk}/debrief/")
