@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import BigIntegerField, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import BigIntegerField, Exists, F, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models import Case as SqlCase
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -357,22 +357,48 @@ def debrief_notice(attempt: Attempt) -> str:
     return f"Your answers are saved. This is an assessed exercise: the score and debrief open after the due time, {when(until)}."
 
 
+def assessed_before_due(user, now: datetime | None = None) -> QuerySet[Assignment]:
+    """The learner's assessed assignments not yet due (their cases are closed to
+    self-paced practice until then), soonest first."""
+    return Assignment.objects.filter(
+        mode=Assignment.Mode.ASSESSED,
+        due_at__gt=now or timezone.now(),
+        cohort__archived=False,
+        cohort__memberships__user=user,
+        cohort__memberships__role=LEARNER,
+    ).order_by("due_at")
+
+
 def practice_notice(user, case: Case, now: datetime | None = None) -> str:
     """Self-paced play of a case the learner has an assessed assignment on, before
     it is due, would let them rehearse the assessment: refuse it until then."""
-    now = now or timezone.now()
-    blocking = (
+    blocking = assessed_before_due(user, now).filter(case=case).first()
+    if blocking is not None:
+        return f"{case.title} is an assessed exercise for you, due {when(blocking.due_at)}; start it from your assigned exercises. Self-paced practice on it opens after the due time."
+    # Past the due time an unfinished assessed attempt can still be finished (late):
+    # practising the case first would let the learner read its debrief, then answer.
+    unfinished = Attempt.objects.for_user(user).in_progress().filter(
+        case=case, assignment__mode=Assignment.Mode.ASSESSED, assignment__cohort__archived=False
+    )
+    if unfinished.exists():
+        return f"Your assessed attempt on {case.title} is not finished: finish it from your assigned exercises first (it is marked late). Self-paced practice on it opens after that."
+    return ""
+
+
+def pending_practice(user, now: datetime | None = None) -> QuerySet[Assignment]:
+    """Practice assignments the learner can work on now and has not finished: starting
+    their case from the library counts for the assignment (a self-paced attempt
+    would leave it "Not started" on their home page and the dashboard)."""
+    finished = Attempt.objects.filter(assignment=OuterRef("pk"), user=user, finished_at__isnull=False)
+    return (
         Assignment.objects.filter(
-            case=case,
-            mode=Assignment.Mode.ASSESSED,
-            due_at__gt=now,
+            mode=Assignment.Mode.PRACTICE,
+            opens_at__lte=now or timezone.now(),
             cohort__archived=False,
             cohort__memberships__user=user,
             cohort__memberships__role=LEARNER,
         )
+        .exclude(Exists(finished))
+        .select_related("case", "cohort")
         .order_by("due_at")
-        .first()
     )
-    if blocking is None:
-        return ""
-    return f"{case.title} is an assessed exercise for you, due {when(blocking.due_at)}; start it from your assigned exercises. Self-paced practice on it opens after the due time."

@@ -67,3 +67,40 @@ def test_the_sql_form_of_the_lock_agrees_with_debrief_locked_until(assessed):
         attempt = Attempt.objects.select_related("assignment").get(pk=attempt.pk)
         locked = classroom.debrief_locked_until(attempt) is not None
         assert classroom.with_debrief_open(mine).exists() == (not locked)
+
+
+def test_the_home_page_hides_the_score_until_due(alice_client, assessed):
+    """The assigned-exercises card said "Done 75" while the debrief was still closed."""
+    assignment, attempt = assessed
+    home = alice_client.get(reverse("home")).content.decode()
+    assert "Done" in home and "score and debrief after the due time" in home
+    assert f"<strong>{attempt.score_total}</strong>" not in home
+    Assignment.objects.filter(pk=assignment.pk).update(due_at=timezone.now() - timedelta(minutes=1))
+    assert f"<strong>{attempt.score_total}</strong>" in alice_client.get(reverse("home")).content.decode()
+
+
+def test_an_unfinished_assessed_attempt_closes_practice_on_its_case_even_after_due(library, alice, alice_client):
+    """Otherwise: practise the case after the due time, read its debrief, then finish
+    the assessed attempt (late) with the answers."""
+    cohort = TaughtCohortFactory()
+    enrol(cohort, alice)
+    assignment = AssignmentFactory(cohort=cohort, code="C01", mode=Assignment.Mode.ASSESSED, max_attempts=1)
+    unfinished = play_assigned(alice, assignment, ["H1"])
+    Assignment.objects.filter(pk=assignment.pk).update(due_at=timezone.now() - timedelta(minutes=1))
+    start = alice_client.post(reverse("start_attempt", args=["lumbar-strain-lift"]), follow=True)
+    assert "Your assessed attempt on Acute lumbar strain after lifting is not finished" in start.content.decode()
+    assert not alice.attempts.filter(assignment__isnull=True).exists()
+    card = alice_client.get(reverse("library"), {"region": "lumbar", "difficulty": "introductory"}).content.decode()
+    assert "Resume the assessed attempt" in card and reverse("attempt", args=[unfinished.pk]) in card
+    assert play_assigned(alice, assignment, ["history:next", "X2", "exam:next", "W1", "A", "P1"]).pk == unfinished.pk
+    assert alice_client.post(reverse("start_attempt", args=["lumbar-strain-lift"])).status_code == 302
+    assert alice.attempts.filter(assignment__isnull=True).count() == 1
+
+
+def test_the_library_card_of_a_case_assessed_later_sends_the_learner_to_their_exercises(library, alice, alice_client):
+    cohort = TaughtCohortFactory()
+    enrol(cohort, alice)
+    AssignmentFactory(cohort=cohort, code="C01", mode=Assignment.Mode.ASSESSED, max_attempts=1)
+    page = alice_client.get(reverse("library"), {"region": "lumbar", "difficulty": "introductory"}).content.decode()
+    assert "Self-paced practice on this case opens after the due time" in page
+    assert reverse("start_attempt", args=["lumbar-strain-lift"]) not in page

@@ -376,3 +376,36 @@ def test_the_self_paced_attempt_to_resume_is_one_rule_in_sql_and_in_python(alice
     practice = AttemptFactory(user=alice, code="C01")
     loaded = Attempt.objects.filter(user=alice, case=case)
     assert [a for a in loaded if classroom.is_open_practice(a)] == [practice] == [classroom.open_practice(alice, case)]
+
+
+def test_starting_an_assigned_practice_case_from_the_library_counts_for_the_assignment(alice_client, alice, library):
+    """It used to start self-paced work: a 96 in the library, "Not started" on the home
+    page and the instructor's dashboard."""
+    from trainer.models import Assignment
+    from tests.factories import AssignmentFactory, TaughtCohortFactory, enrol
+
+    cohort = TaughtCohortFactory(name="Block B")
+    enrol(cohort, alice)
+    assignment = AssignmentFactory(cohort=cohort, code="C01", mode=Assignment.Mode.PRACTICE)
+    card = alice_client.get(reverse("library"), {"region": "lumbar", "difficulty": "introductory"}).content.decode()
+    assert "Block B" in card and "this counts for the assignment" in card
+    start = alice_client.post(reverse("start_attempt", args=["lumbar-strain-lift"]), follow=True)
+    assert "is assigned to you in Block B: this attempt counts for it" in start.content.decode()
+    attempt = Attempt.objects.get(user=alice)
+    assert attempt.assignment == assignment
+    play(attempt, attempt.version.playbook.best_choices)
+    # Done: the next start from the library is self-paced practice.
+    alice_client.post(reverse("start_attempt", args=["lumbar-strain-lift"]))
+    assert Attempt.objects.filter(user=alice, assignment__isnull=True).count() == 1
+    card = alice_client.get(reverse("library"), {"region": "lumbar", "difficulty": "introductory"}).content.decode()
+    assert "this counts for the assignment" not in card
+
+
+@pytest.mark.parametrize("name", ["home", "library"])
+def test_learner_pages_are_never_served_from_the_browser_cache(alice_client, library, name):
+    """Back from another page showed a cached attempt page offering choices already made."""
+    assert "no-store" in alice_client.get(reverse(name))["Cache-Control"]
+
+
+def test_the_attempt_page_is_never_served_from_the_browser_cache(alice_client, attempt):
+    assert "no-store" in alice_client.get(reverse("attempt", args=[attempt.pk]))["Cache-Control"]

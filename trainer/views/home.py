@@ -1,5 +1,6 @@
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from trainer import classroom, cohort_stats
@@ -8,6 +9,7 @@ from trainer.models import Attempt
 
 
 @require_GET
+@never_cache  # what to do next changes with every attempt: Back must not show an old copy
 def home(request: HttpRequest) -> HttpResponse:
     """Anonymous: what the trainer is. Signed in: assigned exercises first, then
     self-paced practice, then the learner's own attempt history."""

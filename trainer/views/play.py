@@ -11,12 +11,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.template.response import TemplateResponse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.models import Case
 from trainer import classroom
+from trainer.classroom import ClassroomError
 from trainer.engine import InvalidChoice
-from trainer.models import Attempt
+from trainer.models import Assignment, Attempt
 from trainer.templatetags.case_text import tag_label
 from trainer.views.helpers import get_attempt_for_learner, latest_answer, stage_context, transcript_update, wants_fragment
 
@@ -24,6 +26,7 @@ FILTERS = ("region", "type", "difficulty")
 
 
 @require_GET
+@never_cache  # Back must not show a card's state from before the learner's last action
 def library(request: HttpRequest) -> HttpResponse:
     """Every published case, filterable; for a learner, their own attempts on each."""
     active = {key: request.GET[key] for key in FILTERS if request.GET.get(key)}
@@ -39,7 +42,7 @@ def library(request: HttpRequest) -> HttpResponse:
         cases = cases.prefetch_related(
             Prefetch(
                 "attempts",
-                queryset=Attempt.objects.for_user(request.user).select_related("assignment").order_by("-started_at"),
+                queryset=Attempt.objects.for_user(request.user).select_related("assignment__cohort").order_by("-started_at"),
                 to_attr="mine",
             )
         )
@@ -50,15 +53,36 @@ def library(request: HttpRequest) -> HttpResponse:
         for i, key in enumerate(FILTERS)
     ]
     page = Paginator(cases, 20).get_page(request.GET.get("page"))
-    for case in page.object_list if request.user.is_authenticated else ():
-        # Starting a case with self-paced work under way resumes it (start_attempt).
-        case.resume = next((a for a in case.mine if classroom.is_open_practice(a)), None)
+    if request.user.is_authenticated:
+        card_actions(request.user, page.object_list)
     context = {"page": page, "filters": filters, "active": active}
     template = "trainer/library.html#results" if wants_fragment(request) else "trainer/library.html"
     response = TemplateResponse(request, template, context)
     if untidy and request.htmx:
         push_url(response, canonical)  # instead of the form's raw query
     return response
+
+
+def card_actions(user, cases) -> None:
+    """What each library card's button does, as start_attempt will (two queries):
+    `assessed` (closed to practice until due: the home page starts it), `assessed_open`
+    (an unfinished assessed attempt: finish it first), `assigned` (a pending practice
+    assignment: this attempt counts for it), `resume` (the attempt Start resumes)."""
+    closed: dict[int, Assignment] = {}
+    for assignment in classroom.assessed_before_due(user):
+        closed.setdefault(assignment.case_id, assignment)
+    assigned: dict[int, Assignment] = {}
+    for assignment in classroom.pending_practice(user):
+        assigned.setdefault(assignment.case_id, assignment)  # the first due, as start_attempt picks
+    for case in cases:
+        case.assessed = closed.get(case.pk)
+        case.assessed_open = next((a for a in case.mine if not a.finished_at and a.assignment_id and a.assignment.mode == Assignment.Mode.ASSESSED
+                                  and not a.assignment.cohort.archived), None)
+        case.assigned = assigned.get(case.pk)
+        if case.assigned:
+            case.resume = next((a for a in case.mine if a.assignment_id == case.assigned.pk and not a.finished_at), None)
+        else:
+            case.resume = next((a for a in case.mine if classroom.is_open_practice(a)), None)
 
 
 @login_required
@@ -70,6 +94,15 @@ def start_attempt(request: HttpRequest, slug: str) -> HttpResponse:
     if notice := classroom.practice_notice(request.user, case):
         messages.info(request, notice)
         return redirect("home")
+    if assignment := classroom.pending_practice(request.user).filter(case=case).first():
+        try:
+            attempt, created = classroom.start_assignment(request.user, assignment)
+        except ClassroomError:
+            pass  # e.g. no attempts left: plain self-paced practice below
+        else:
+            verb = "counts" if created else "is under way"
+            messages.info(request, f"{case.title} is assigned to you in {assignment.cohort.name}: this attempt {verb} for it.")
+            return redirect("attempt", pk=attempt.pk)
     if attempt := classroom.open_practice(request.user, case):
         messages.info(request, f"You have {case.title} in progress: carry on where you left off.")
         return redirect("attempt", pk=attempt.pk)
@@ -79,6 +112,7 @@ def start_attempt(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
+@never_cache  # Back from another page re-fetches it: a cached copy offers choices already made
 def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = get_attempt_for_learner(request, pk)
     context = stage_context(attempt, attempt.state())
