@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Avg, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Least
+from django.db.models.functions import Coalesce, Concat, Least, Lower, NullIf, Trim
 from django.utils import timezone
 
 from cases.format import DecisionOption, DecisionStage, Option, PickStage
@@ -56,11 +56,14 @@ SORTS = ("name", "-name", "progress", "-progress")
 
 def roster_page_queryset(cohort: Cohort, assignments: list[Assignment], sort: str, q: str) -> QuerySet[Membership]:
     """Learners, searched and sorted in SQL, ready for a Paginator."""
+    # The matrix shows each learner's full name, or their username if they gave none:
+    # search and the A-Z sort go by what is shown ("Alex Chen" found no one, and the
+    # sort put "Alex Chen", username demo-student, after "Sam Rivera").
+    full_name = Trim(Concat("user__first_name", Value(" "), "user__last_name"))
     members = Membership.objects.filter(cohort=cohort, role=LEARNER).select_related("user")
+    members = members.annotate(shown_name=Lower(Coalesce(NullIf(full_name, Value("")), "user__username")))
     if q:
-        members = members.filter(
-            Q(user__username__icontains=q) | Q(user__first_name__icontains=q) | Q(user__last_name__icontains=q)
-        )
+        members = members.filter(Q(user__username__icontains=q) | Q(shown_name__icontains=q))
     key = sort.lstrip("-")
     desc = sort.startswith("-")
     if key == "progress":
@@ -70,9 +73,9 @@ def roster_page_queryset(cohort: Cohort, assignments: list[Assignment], sort: st
         score = counted_attempts().filter(user_id=OuterRef("user_id"), assignment_id=int(key[1:]))
         members = members.annotate(sort_key=Subquery(score.values("score_total")[:1]))
     else:
-        return members.order_by("-user__username" if desc else "user__username", "pk")
+        return members.order_by("-shown_name" if desc else "shown_name", "user__username", "pk")
     key_order = F("sort_key").desc(nulls_last=True) if desc else F("sort_key").asc(nulls_last=True)
-    return members.order_by(key_order, "user__username", "pk")
+    return members.order_by(key_order, "shown_name", "user__username", "pk")
 
 
 @dataclass(frozen=True)

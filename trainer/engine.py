@@ -449,7 +449,7 @@ class Playbook:
         )
         all_missed_ess = tuple(o for o in all_picks if o.yield_ is Yield.essential and o.id not in chosen)
         d5 = max(0, WEIGHTS["efficiency"] - 2 * len(low) - len(missed_ess))
-        d5_notes = tuple(f"{o.label} would not change management." for o in low)
+        d5_notes = tuple(f"“{o.label}” would not change management." for o in low)
 
         dims = (
             DimensionScore("redflags", DIMENSION_LABELS["redflags"], d1, WEIGHTS["redflags"], d1_notes),

@@ -107,7 +107,9 @@ def test_a_whole_case_by_keyboard(page, site, learner):
         expect(page.locator("#stage-h")).to_be_focused()  # the next stage, or the outcome
         assert active(page)["outline"]
 
-    expect(page.locator(".transcript .entry").last).to_contain_text("Ten days later")
+    # The outcome closes the transcript under its own heading (named once, not twice).
+    expect(page.get_by_role("heading", name="Ten days later", level=3)).to_be_visible()
+    expect(page.locator(".transcript .entry").last).to_contain_text("He is clearly improving")
     tab_to(page, lambda el: el["tag"] == "a" and el["text"] == "Read your debrief")
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/attempts/{pk}/debrief/")

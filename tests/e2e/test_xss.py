@@ -51,7 +51,7 @@ def test_payloads_in_a_username_and_a_case_file_stay_text(page, probe, transacti
 
     page.goto(f"{site}/")
     expect(page.locator("nav")).to_contain_text(USERNAME)  # shown, as text
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Welcome back, {USERNAME}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Welcome, {USERNAME}")
     assert_inert(page, "home")
 
     page.goto(f"{site}/cases/?type=benign")

@@ -9,6 +9,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -92,6 +93,20 @@ def test_sorting_by_name_score_and_progress(room, ines_client):
     page = ines_client.get(url, {"sort": f"-a{a.pk}"}).content.decode()
     assert 'aria-sort="descending"' in page
     assert names({"sort": "a999999"}) == ["alice", "bob", "carol", "dan"]  # unknown sort falls back to names
+
+
+def test_search_and_the_name_sort_go_by_the_name_shown(room, ines_client):
+    """The matrix shows full names where learners gave one; sorting by username put
+    "Zoe Adams" (alice) first, and "Zoe Adams" itself found no one."""
+    User = get_user_model()
+    User.objects.filter(username="alice").update(first_name="Zoe", last_name="Adams")
+    User.objects.filter(username="dan").update(first_name="Ann", last_name="Young")
+    url = reverse("cohort_dashboard", args=[room["cohort"].pk])
+    shown = lambda params: [re.sub(r"<[^>]+>", "", r.split(">", 1)[1]).strip() for r in rows_of(ines_client.get(url, params).content.decode())]
+    assert shown({}) == ["Ann Young", "bob", "carol", "Zoe Adams"]
+    assert shown({"sort": "-name"}) == ["Zoe Adams", "carol", "bob", "Ann Young"]
+    assert shown({"q": "zoe adams"}) == ["Zoe Adams"]
+    assert shown({"q": "alice"}) == ["Zoe Adams"]  # the username still finds them
 
 
 def test_a_search_keeps_the_sort_and_a_sort_keeps_the_search(room, ines_client):
@@ -377,12 +392,13 @@ def test_drill_down_hides_self_paced_practice(room, ines_client):
 
 def _csv(response) -> list[list[str]]:
     assert response["Content-Type"].startswith("text/csv") and "attachment" in response["Content-Disposition"]
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    assert response.content.startswith("\ufeff".encode())  # Excel reads it as UTF-8
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def test_matrix_csv(room, ines_client):
     rows = _csv(ines_client.get(reverse("export_matrix", args=[room["cohort"].pk])))
-    tag = f"C01 #{room['assignment'].pk}"
+    tag = f"C01 practice due {timezone.localtime(room['assignment'].due_at):%Y-%m-%d}"
     assert rows[0] == ["student", "name", f"{tag} status", f"{tag} score", f"{tag} unsafe", f"{tag} late", f"{tag} attempts"]
     by_name = {r[0]: r for r in rows[1:]}
     assert set(by_name) == {"alice", "bob", "carol", "dan"}
@@ -395,20 +411,20 @@ def test_attempts_csv_has_one_row_per_attempt_with_every_dimension(room, ines_cl
     play_assigned(room["users"]["bob"], room["assignment"], ["H1"])  # an open attempt too
     rows = _csv(ines_client.get(reverse("export_attempts", args=[room["cohort"].pk])))
     head = rows[0]
-    assert head[:8] == ["student", "case", "version", "assignment", "mode", "started", "finished", "late"]
+    assert head[:9] == ["student", "name", "case", "version", "assignment", "mode", "started", "finished", "late"]
     assert head[-4:] == ["unsafe", "counted", "missed red flags", "pitfalls fallen into"]
     assert len([h for h in head if h.startswith("score ")]) == 6
     assert len(rows) == 1 + 4
     carol = room["attempts"]["carol"]
     line = next(r for r in rows[1:] if r[0] == "carol")
-    assert line[1:3] == ["C01", str(carol.version.number)] and line[8] == str(carol.score_total)
+    assert line[2:4] == ["C01", str(carol.version.number)] and line[9] == str(carol.score_total)
     dims = [str(getattr(carol, f"score_{d}")) for d in cohort_stats.DIMENSIONS]
-    assert line[9:14] == dims
+    assert line[10:15] == dims
     missed = sorted(AttemptFinding.objects.filter(attempt=carol, status__in=classroom.MISSED).values_list("guidance_id", flat=True))
     assert line[-2] == " ".join(missed)
     fallen = sorted(AttemptFinding.objects.filter(attempt=carol, status="triggered").values_list("guidance_id", flat=True))
     assert line[-1] == " ".join(fallen)  # cautions are not mistakes: never in this column
-    open_row = [r for r in rows[1:] if r[0] == "bob" and r[6] == ""]
+    open_row = [r for r in rows[1:] if r[0] == "bob" and r[7] == ""]
     assert len(open_row) == 1 and open_row[0][-3] == "no"
 
 
@@ -425,4 +441,4 @@ def test_csv_cells_cannot_become_spreadsheet_formulas(library, ines, ines_client
 def test_assignment_mode_is_in_the_export(room, ines_client):
     Assignment.objects.filter(pk=room["assignment"].pk).update(mode="assessed")
     rows = _csv(ines_client.get(reverse("export_attempts", args=[room["cohort"].pk])))
-    assert {r[4] for r in rows[1:]} == {"assessed"}
+    assert {r[5] for r in rows[1:]} == {"assessed"}

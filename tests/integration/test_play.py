@@ -409,3 +409,22 @@ def test_learner_pages_are_never_served_from_the_browser_cache(alice_client, lib
 
 def test_the_attempt_page_is_never_served_from_the_browser_cache(alice_client, attempt):
     assert "no-store" in alice_client.get(reverse("attempt", args=[attempt.pk]))["Cache-Control"]
+
+
+def test_questions_are_not_listed_in_the_authors_order_and_keep_their_places(alice_client, alice, library):
+    """Authors put the essential red-flag questions first: that order was a cue."""
+    import re
+
+    def listed(attempt):
+        page = alice_client.get(reverse("attempt", args=[attempt.pk])).content.decode()
+        return [v for v in re.findall(r'name="option" value="([^"]+)"', page) if not v.endswith(":next")]
+
+    authored = [o.id for o in library["C04"].current_version.playbook.stages["history"].options]
+    attempts = [AttemptFactory(user=alice, code="C04") for _ in range(3)]
+    orders = [listed(a) for a in attempts]
+    assert all(sorted(o) == sorted(authored) for o in orders)
+    assert any(o != authored for o in orders)
+    first = attempts[0]
+    assert listed(first) == orders[0]  # the same order on every load
+    choose(alice_client, first, orders[0][3])
+    assert listed(first) == orders[0][:3] + orders[0][4:]  # the others keep their places

@@ -275,6 +275,8 @@ def _safe(value) -> str:
 def _csv_response(filename: str) -> tuple[HttpResponse, csv.writer]:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # A byte-order mark: without it Excel reads the UTF-8 as Windows-1252 ("ChloÃ©").
+    response.write("\ufeff")
     return response, csv.writer(response)
 
 
@@ -295,7 +297,7 @@ def export_matrix(request: HttpRequest, pk: int) -> HttpResponse:
     response, out = _csv_response(f"cohort-{cohort.pk}-matrix.csv")
     head = ["student", "name"]
     for a in assignments:
-        tag = f"{a.case.code} #{a.pk}"
+        tag = f"{a.case.code} {a.mode} due {timezone.localtime(a.due_at):%Y-%m-%d}"  # as the dashboard names it
         head += [f"{tag} status", f"{tag} score", f"{tag} unsafe", f"{tag} late", f"{tag} attempts"]
     out.writerow(head)
     members = Membership.objects.filter(cohort=cohort, role=Membership.Role.LEARNER).select_related("user").order_by("user__username")
@@ -324,14 +326,14 @@ def export_attempts(request: HttpRequest, pk: int) -> HttpResponse:
     response, out = _csv_response(f"cohort-{cohort.pk}-attempts.csv")
     dims = [f"score {DIMENSION_LABELS[d].lower()}" for d in cohort_stats.DIMENSIONS]
     out.writerow(
-        ["student", "case", "version", "assignment", "mode", "started", "finished", "late", "score total", *dims,
+        ["student", "name", "case", "version", "assignment", "mode", "started", "finished", "late", "score total", *dims,
          "unsafe", "counted", "missed red flags", "pitfalls fallen into"]
     )
     for a in cohort_stats.attempt_export_rows(cohort):
         finished = a.finished_at is not None
         out.writerow(
             [
-                _safe(a.user.username), a.case.code, a.version.number, a.assignment_id, a.assignment.mode,
+                _safe(a.user.username), _safe(a.user.get_full_name()), a.case.code, a.version.number, a.assignment_id, a.assignment.mode,
                 _stamp(a.started_at), _stamp(a.finished_at), _yes_no(a.late, finished),
                 "" if a.score_total is None else a.score_total,
                 *["" if getattr(a, f"score_{d}") is None else getattr(a, f"score_{d}") for d in cohort_stats.DIMENSIONS],

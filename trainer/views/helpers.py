@@ -45,11 +45,12 @@ def stage_context(attempt: Attempt, state: State, *, error: str = "", focus: boo
     book = attempt.version.playbook
     stage = book.stages[state.stage_id]
     available = set(state.available)
-    options = [o for o in getattr(stage, "options", []) if o.id in available]
-    if stage.kind == "decision":
-        # Authors tend to list the best option first; a stable per-attempt shuffle
-        # removes that cue without reordering between page loads.
-        random.Random(f"{attempt.pk}:{stage.id}").shuffle(options)
+    options = list(getattr(stage, "options", []))
+    # Authors list the best decision first and the essential (red-flag) questions at
+    # the top; a stable per-attempt shuffle removes that cue without reordering
+    # between page loads (an option chosen drops out, the rest keep their places).
+    random.Random(f"{attempt.pk}:{stage.id}").shuffle(options)
+    options = [o for o in options if o.id in available]
     advance = advance_id(stage.id) if state.can_advance else None
     next_title = ""
     if advance:
