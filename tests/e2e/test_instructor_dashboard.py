@@ -126,3 +126,28 @@ def test_without_javascript_a_search_keeps_the_sort_and_a_sort_the_search(nojs_p
     page.get_by_role("link", name=re.compile(r"^Done")).click()
     page.wait_for_url(re.compile(r"sort=-progress"))
     assert "q=a" in page.url and _rows(page)[-1] == "bea"
+
+
+def test_the_join_link_copies_with_one_click(page, room):
+    """The roster's join link was a read-only field: select it by hand and copy."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    sign_in(page, room["site"], room["ivy"])
+    page.goto(f"{room['site']}/cohorts/{room['cohort'].pk}/roster/")
+    link = page.locator("#join-url").input_value()
+    assert room["cohort"].join_code in link
+    page.get_by_role("button", name="Copy").click()
+    expect(page.locator("#copy-status")).to_have_text("Link copied.")
+    assert page.evaluate("navigator.clipboard.readText()") == link
+
+
+def test_the_assignments_table_fits_a_phone(page, room):
+    """At 390 px the table was cut after "Due", with Completion, Mean, Unsafe and Late
+    off-screen and no hint to scroll: on a phone mode, due time and lateness fold in."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, room["site"], room["ivy"])
+    page.goto(f"{room['site']}/cohorts/{room['cohort'].pk}/")
+    table = page.locator("section[aria-labelledby=assign-h] table")
+    fits = table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth")
+    assert fits, "the assignments table scrolls sideways on a phone"
+    expect(table.locator("th", has_text="Unsafe")).to_be_visible()
+    expect(table.locator("tbody th").first).to_contain_text("Practice · due")

@@ -94,3 +94,14 @@ def test_seed_demo_refuses_in_production_mode(db):
     with pytest.raises(CommandError, match="Refusing"):
         call_command("seed_demo", stdout=StringIO())
     assert not get_user_model().objects.filter(username="demo-student").exists()
+
+
+def test_signup_takes_an_optional_name_that_instructors_see(anon_client, db):
+    page = anon_client.get(reverse("signup")).content.decode()
+    assert page.index('name="username"') < page.index('name="first_name"') < page.index('name="password1"')
+    anon_client.post(reverse("signup"), {"username": "carol", "first_name": "Carol", "last_name": "Nguyen",
+                                         "password1": PASSWORD, "password2": PASSWORD})
+    assert get_user_model().objects.get(username="carol").get_full_name() == "Carol Nguyen"
+    anon_client.post(reverse("logout"))
+    anon_client.post(reverse("signup"), {"username": "dora", "password1": PASSWORD, "password2": PASSWORD})
+    assert get_user_model().objects.get(username="dora").get_full_name() == ""  # a name is optional

@@ -25,7 +25,9 @@ WARN_WHEN_TRIES_LEFT = 2
 
 class SignupForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
-        fields = ("username",)
+        # The name is optional; instructors' dashboards show it instead of the username.
+        fields = ("username", "first_name", "last_name")
+        help_texts = {"first_name": "Optional: your instructors see your name rather than your username."}
 
     def _post_clean(self):
         super()._post_clean()
