@@ -15,6 +15,7 @@ from django.db.models import BigIntegerField, Exists, F, OuterRef, Q, QuerySet, 
 from django.db.models import Case as SqlCase
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import Truncator
 
 from cases.models import Case
 from trainer.engine import MISSED_STATUSES
@@ -83,11 +84,14 @@ def add_co_instructor(cohort: Cohort, username: str) -> Membership:
     User = get_user_model()
     user = User.objects.filter(username=username.strip()).first()
     if user is None:
-        raise ClassroomError(f"There is no account called “{username.strip()}”.")
+        raise ClassroomError(f"There is no account called “{Truncator(username.strip()).chars(40)}”.")
     # Instructor rights come from the Instructors group; a roster entry alone must
     # not turn a learner into someone who sees classmates' work.
     if not is_instructor(user):
-        raise ClassroomError(f"{user.username} is not an instructor account; an administrator must add them to the Instructors group first.")
+        raise ClassroomError(
+            f"{user.username} is not an instructor account; an administrator must make them one first "
+            f"(manage.py instructor add {user.username})."
+        )
     membership, _ = Membership.objects.update_or_create(cohort=cohort, user=user, defaults={"role": INSTRUCTOR})
     return membership
 

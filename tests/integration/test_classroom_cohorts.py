@@ -201,6 +201,7 @@ def test_a_learner_account_cannot_be_made_co_instructor(cohort, ines_client, ali
     response = ines_client.post(reverse("cohort_add_instructor", args=[cohort.pk]), {"username": "alice"})
     assert response.status_code == 422
     assert "not an instructor account" in response.content.decode()
+    assert "manage.py instructor add alice" in response.content.decode()  # says how
     assert Membership.objects.get(cohort=cohort, user=alice).role == "learner"
 
 
@@ -208,6 +209,9 @@ def test_an_unknown_username_is_reported(cohort, ines_client):
     response = ines_client.post(reverse("cohort_add_instructor", args=[cohort.pk]), {"username": "nobody"})
     assert response.status_code == 422
     assert "There is no account called “nobody”" in response.content.decode()
+    long = ines_client.post(reverse("cohort_add_instructor", args=[cohort.pk]), {"username": "x" * 150})
+    error = long.content.decode().split("There is no account called")[1].split("</p>")[0]
+    assert "x" * 41 not in error and "x" * 39 + "…”" in error  # the field itself keeps what was typed
 
 
 def test_instructor_nav_link_only_for_instructors(ines_client, alice_client):
