@@ -381,12 +381,24 @@ def practice_notice(user, case: Case, now: datetime | None = None) -> str:
         return f"{case.title} is an assessed exercise for you, due {when(blocking.due_at)}; start it from your assigned exercises. Self-paced practice on it opens after the due time."
     # Past the due time an unfinished assessed attempt can still be finished (late):
     # practising the case first would let the learner read its debrief, then answer.
-    unfinished = Attempt.objects.for_user(user).in_progress().filter(
-        case=case, assignment__mode=Assignment.Mode.ASSESSED, assignment__cohort__archived=False
-    )
-    if unfinished.exists():
+    if open_assessed(user).filter(case=case).exists():
         return f"Your assessed attempt on {case.title} is not finished: finish it from your assigned exercises first (it is marked late). Self-paced practice on it opens after that."
     return ""
+
+
+def open_assessed(user) -> QuerySet[Attempt]:
+    """The learner's unfinished assessed attempts in cohorts still running: while one
+    is open its case is closed to self-paced practice. (is_open_assessed is the same
+    rule for attempts already loaded.)"""
+    return Attempt.objects.for_user(user).in_progress().filter(
+        assignment__mode=Assignment.Mode.ASSESSED, assignment__cohort__archived=False
+    )
+
+
+def is_open_assessed(attempt: Attempt) -> bool:
+    """`attempt.assignment.cohort` should be joined."""
+    a = attempt.assignment if attempt.assignment_id else None
+    return attempt.finished_at is None and a is not None and a.mode == Assignment.Mode.ASSESSED and not a.cohort.archived
 
 
 def pending_practice(user, now: datetime | None = None) -> QuerySet[Assignment]:

@@ -104,3 +104,23 @@ def test_the_library_card_of_a_case_assessed_later_sends_the_learner_to_their_ex
     page = alice_client.get(reverse("library"), {"region": "lumbar", "difficulty": "introductory"}).content.decode()
     assert "Self-paced practice on this case opens after the due time" in page
     assert reverse("start_attempt", args=["lumbar-strain-lift"]) not in page
+
+
+def test_open_assessed_in_sql_and_for_loaded_attempts_agree(library, alice):
+    """The library card (is_open_assessed) and Start (open_assessed) use one rule."""
+    from trainer import classroom
+    from trainer.models import Attempt
+
+    cohort = TaughtCohortFactory()
+    enrol(cohort, alice)
+    assessed = AssignmentFactory(cohort=cohort, code="C01", mode=Assignment.Mode.ASSESSED, max_attempts=1)
+    practice = AssignmentFactory(cohort=cohort, code="C02")
+    play_assigned(alice, assessed, ["H1"])
+    play_assigned(alice, practice, ["H1"])
+    play_assigned(alice, AssignmentFactory(cohort=cohort, code="C04", mode=Assignment.Mode.ASSESSED))  # finished
+    for archived in (False, True):
+        cohort.archived = archived
+        cohort.save()
+        loaded = Attempt.objects.filter(user=alice).select_related("assignment__cohort")
+        assert {a.pk for a in loaded if classroom.is_open_assessed(a)} == set(classroom.open_assessed(alice).values_list("pk", flat=True))
+        assert classroom.open_assessed(alice).exists() is not archived

@@ -76,8 +76,7 @@ def card_actions(user, cases) -> None:
         assigned.setdefault(assignment.case_id, assignment)  # the first due, as start_attempt picks
     for case in cases:
         case.assessed = closed.get(case.pk)
-        case.assessed_open = next((a for a in case.mine if not a.finished_at and a.assignment_id and a.assignment.mode == Assignment.Mode.ASSESSED
-                                  and not a.assignment.cohort.archived), None)
+        case.assessed_open = next((a for a in case.mine if classroom.is_open_assessed(a)), None)
         case.assigned = assigned.get(case.pk)
         if case.assigned:
             case.resume = next((a for a in case.mine if a.assignment_id == case.assigned.pk and not a.finished_at), None)
