@@ -382,7 +382,7 @@ def practice_notice(user, case: Case, now: datetime | None = None) -> str:
     # Past the due time an unfinished assessed attempt can still be finished (late):
     # practising the case first would let the learner read its debrief, then answer.
     if open_assessed(user).filter(case=case).exists():
-        return f"Your assessed attempt on {case.title} is not finished: finish it from your assigned exercises first (it is marked late). Self-paced practice on it opens after that."
+        return f"Your assessed attempt on {case.title} is not finished: finish it from your assigned exercises first (it will be marked late). Self-paced practice on it opens after that."
     return ""
 
 

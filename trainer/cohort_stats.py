@@ -54,14 +54,17 @@ def counted_in(cohort: Cohort | int) -> QuerySet[Attempt]:
 SORTS = ("name", "-name", "progress", "-progress")
 
 
+def with_shown_name(members: QuerySet[Membership]) -> QuerySet[Membership]:
+    """Annotate `shown_name`, lower case: the member's full name, or their username if
+    they gave none, as every page shows them. Search and A-Z order go by it ("Alex
+    Chen" found no one, and sorting by username put her, demo-student, last)."""
+    full_name = Trim(Concat("user__first_name", Value(" "), "user__last_name"))
+    return members.annotate(shown_name=Lower(Coalesce(NullIf(full_name, Value("")), "user__username")))
+
+
 def roster_page_queryset(cohort: Cohort, assignments: list[Assignment], sort: str, q: str) -> QuerySet[Membership]:
     """Learners, searched and sorted in SQL, ready for a Paginator."""
-    # The matrix shows each learner's full name, or their username if they gave none:
-    # search and the A-Z sort go by what is shown ("Alex Chen" found no one, and the
-    # sort put "Alex Chen", username demo-student, after "Sam Rivera").
-    full_name = Trim(Concat("user__first_name", Value(" "), "user__last_name"))
-    members = Membership.objects.filter(cohort=cohort, role=LEARNER).select_related("user")
-    members = members.annotate(shown_name=Lower(Coalesce(NullIf(full_name, Value("")), "user__username")))
+    members = with_shown_name(Membership.objects.filter(cohort=cohort, role=LEARNER).select_related("user"))
     if q:
         members = members.filter(Q(user__username__icontains=q) | Q(shown_name__icontains=q))
     key = sort.lstrip("-")
@@ -332,7 +335,7 @@ class Item:
     label: str
     yield_: str
     asked: int
-    red_flags: tuple[str, ...]
+    red_flags: tuple[tuple[str, str], ...]  # (guidance id, title) of each red flag it screens
     unsafe_askers: int
     total: int
     unsafe_total: int
@@ -381,7 +384,7 @@ def item_analysis(cohort: Cohort, case: Case) -> ItemAnalysis:
     for stage, options in stages_across(books, PickStage):
         for o, label in options:
             row = counts.get(o.id, {"n": 0, "unsafe": 0})
-            flags = tuple(g for g in o.screens if g in red)
+            flags = tuple((g, books[0].catalogue[g].title) for g in o.screens if g in red)
             items.append(Item(stage.title, o.id, label, o.yield_.value, row["n"], flags, row["unsafe"], totals["n"], totals["unsafe"]))
     return ItemAnalysis(totals["n"], totals["unsafe"], items)
 

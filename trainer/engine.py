@@ -169,6 +169,14 @@ class Debrief:
         return tuple(f for f in self.findings if f.status == "caution")
 
     @property
+    def unheeded_findings(self) -> tuple[Finding, ...]:
+        """Present red flags the learner found and then acted against (a dangerous
+        scored decision): "none missed" alone would read as praise."""
+        if not any(d.chosen.grade is Grade.dangerous and d.dimension != Dimension.none.value for d in self.decisions):
+            return ()
+        return tuple(f for f in self.findings if f.status == "elicited")
+
+    @property
     def missed_red_flags(self) -> tuple[str, ...]:
         return tuple(f.guidance_id for f in self.missed_findings)
 

@@ -33,6 +33,7 @@ def test_the_library_hides_the_score_until_due(alice_client, assessed):
     page = alice_client.get(reverse("library")).content.decode()
     assert "assessed: score after" in page
     assert f"{attempt.score_total}/100" not in page
+    assert "Go to your assigned exercises" not in page  # submitted: nothing left to do there
     assert reverse("debrief", args=[attempt.pk]) not in page
 
 
@@ -104,6 +105,7 @@ def test_the_library_card_of_a_case_assessed_later_sends_the_learner_to_their_ex
     page = alice_client.get(reverse("library"), {"region": "lumbar", "difficulty": "introductory"}).content.decode()
     assert "Self-paced practice on this case opens after the due time" in page
     assert reverse("start_attempt", args=["lumbar-strain-lift"]) not in page
+    assert "Go to your assigned exercises" in page
 
 
 def test_open_assessed_in_sql_and_for_loaded_attempts_agree(library, alice):

@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from cases.lint import library_files
 
@@ -348,3 +349,23 @@ def test_a_dangerous_work_up_always_brings_the_patient_back_worse(library, code)
         assert all(not outcome.good for _, outcome in endings), [(p[-3:], o.id) for p, o in endings if o.good]
         plans = _plan_stages(book, endings, len(to_workup))
         assert plans and not plans & best_plans, (option.id, plans)
+
+
+def test_red_flags_found_then_ignored_are_named_as_such(library, alice_client, alice):
+    """Asking everything, then sending the C04 patient home, read "Red flags you
+    missed: None: you screened every red flag" and nothing else about them."""
+    attempt = AttemptFactory(user=alice, code="C04")
+    book = attempt.version.playbook
+    best = list(book.best_choices)
+    to_workup = best[: best.index("exam:next") + 1]
+    play(attempt, [*to_workup, "W1", "A", "P6", "R1"])
+    report = attempt.debrief()
+    assert report.unsafe and not report.missed_findings
+    assert {f.guidance_id for f in report.unheeded_findings} == {"rf-bowel-bladder", "rf-sensory", "rf-neuro-progressive"}
+    page = alice_client.get(reverse("debrief", args=[attempt.pk])).content.decode()
+    assert "Red flags you found but did not act on" in page and "you screened every red flag" not in page
+    # The best path acts on them: no such section.
+    good = AttemptFactory(user=alice, code="C04")
+    play(good, best)
+    assert good.debrief().unheeded_findings == ()
+    assert "found but did not act on" not in alice_client.get(reverse("debrief", args=[good.pk])).content.decode()

@@ -107,6 +107,22 @@ def test_search_and_the_name_sort_go_by_the_name_shown(room, ines_client):
     assert shown({"sort": "-name"}) == ["Zoe Adams", "carol", "bob", "Ann Young"]
     assert shown({"q": "zoe adams"}) == ["Zoe Adams"]
     assert shown({"q": "alice"}) == ["Zoe Adams"]  # the username still finds them
+    roster = ines_client.get(reverse("cohort_roster", args=[room["cohort"].pk])).content.decode()
+    assert roster.index("Ann Young") < roster.index(">bob<") < roster.index(">carol<") < roster.index("Zoe Adams")
+    matrix = _csv(ines_client.get(reverse("export_matrix", args=[room["cohort"].pk])))
+    assert [r[0] for r in matrix[1:]] == ["dan", "bob", "carol", "alice"]  # in the dashboard's order
+
+
+def test_the_dashboard_address_names_only_what_is_in_use(room, ines_client):
+    """Clearing the search left `?q=&sort=name` in the address."""
+    url = reverse("cohort_dashboard", args=[room["cohort"].pk])
+    cleared = ines_client.get(url, {"q": "", "sort": "name"})
+    assert cleared.status_code == 302 and cleared["Location"] == url
+    assert ines_client.get(url, {"q": " car ", "sort": "-name"})["Location"] == f"{url}?q=car&sort=-name"
+    fragment = ines_client.get(url, {"q": "", "sort": "name"}, headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and fragment["HX-Push-Url"] == url
+    page = ines_client.get(url).content.decode()
+    assert f'href="{url}?sort=-name"' in page  # the name header's link: the default order needs no parameter
 
 
 def test_a_search_keeps_the_sort_and_a_sort_keeps_the_search(room, ines_client):
@@ -266,6 +282,8 @@ def test_item_analysis_counts_questions_and_relates_screening_to_safety(room, in
     assert _h1(page) == f"Item analysis: C01 · {a.case.title}"
     assert "Red-flag screening and the safety verdict" in page and "Unsafe when not asked" in page
     assert analysis.screening[0].label in page
+    gid, title = analysis.screening[0].red_flags[0]
+    assert f'#{gid}">{title}</a>' in page  # named by title, not by the catalogue id
     # A case this cohort was never assigned has no item analysis here.
     assert ines_client.get(reverse("item_analysis", args=[cohort.pk, "cauda-equina"])).status_code == 404
 

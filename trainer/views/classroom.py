@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from trainer import classroom
+from trainer import classroom, cohort_stats
 from trainer.classroom import ClassroomError
 from trainer.forms import AssignmentEditForm, AssignmentForm, CohortForm, CoInstructorForm, JoinForm
 from trainer.models import Assignment, Cohort, Membership, is_instructor
@@ -158,7 +158,7 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render_roster(request: HttpRequest, cohort: Cohort, form: CoInstructorForm, status: int = 200) -> HttpResponse:
-    members = cohort.memberships.select_related("user").order_by("-role", "user__username")
+    members = cohort_stats.with_shown_name(cohort.memberships.select_related("user")).order_by("-role", "shown_name", "user__username")
     instructors = list(members.filter(role=Membership.Role.INSTRUCTOR))
     learners = Paginator(members.filter(role=Membership.Role.LEARNER), 50).get_page(request.GET.get("page"))
     context = {"cohort": cohort, "instructors": instructors, "learners": learners, "form": form, "join_url": join_url(request, cohort)}

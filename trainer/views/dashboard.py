@@ -6,12 +6,12 @@ aggregates in SQL through trainer.classroom."""
 from __future__ import annotations
 
 import csv
-from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
+from django_htmx.http import push_url
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from trainer import classroom, cohort_stats, plots
 from trainer.engine import DIMENSION_LABELS
 from trainer.models import Attempt, Membership
 from trainer.views.classroom import get_cohort_for_instructor, join_url
-from trainer.views.helpers import group_transcript, wants_fragment
+from trainer.views.helpers import canonical_url, group_transcript, wants_fragment
 
 PAGE_SIZE = 25
 GRADE_TONES = {"best": "success", "acceptable": "info", "poor": "warning", "dangerous": "danger"}
@@ -40,7 +40,13 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = get_cohort_for_instructor(request, pk)
     assignments = _assignments(cohort)
     q = request.GET.get("q", "").strip()[:100]
-    sort = request.GET.get("sort", "name")
+    sort = request.GET.get("sort", "") or "name"
+    page_number = request.GET.get("page", "")
+    canonical, untidy = canonical_url(request, reverse("cohort_dashboard", args=[cohort.pk]), {
+        "q": q, "sort": "" if sort == "name" else sort, "page": "" if page_number == "1" else page_number,
+    })
+    if untidy and not request.htmx:
+        return redirect(canonical)
     members = cohort_stats.roster_page_queryset(cohort, assignments, sort, q)
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = cohort_stats.matrix_rows(list(page.object_list), assignments)
@@ -48,7 +54,9 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
 
     def url(**params) -> str:
         merged = {"q": q, "sort": sort, **params}
-        return base + "?" + urlencode({k: v for k, v in merged.items() if v not in ("", None)})
+        if merged["sort"] == "name":
+            merged["sort"] = ""  # the default order needs no parameter
+        return canonical_url(request, base, merged)[0]
 
     def sort_link(key: str) -> dict:
         active = sort.lstrip("-") == key
@@ -78,7 +86,10 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "join_url": join_url(request, cohort),
     }
     if wants_fragment(request):
-        return TemplateResponse(request, "classroom/dashboard.html#matrix", context)
+        response = TemplateResponse(request, "classroom/dashboard.html#matrix", context)
+        if untidy:
+            push_url(response, canonical)  # instead of the search form's raw query
+        return response
     # Unsearched, the paginator has already counted every learner.
     learners = page.paginator.count if not q else Membership.objects.filter(cohort=cohort, role=Membership.Role.LEARNER).count()
     context["learners"] = learners
@@ -300,7 +311,8 @@ def export_matrix(request: HttpRequest, pk: int) -> HttpResponse:
         tag = f"{a.case.code} {a.mode} due {timezone.localtime(a.due_at):%Y-%m-%d}"  # as the dashboard names it
         head += [f"{tag} status", f"{tag} score", f"{tag} unsafe", f"{tag} late", f"{tag} attempts"]
     out.writerow(head)
-    members = Membership.objects.filter(cohort=cohort, role=Membership.Role.LEARNER).select_related("user").order_by("user__username")
+    members = cohort_stats.with_shown_name(Membership.objects.filter(cohort=cohort, role=Membership.Role.LEARNER).select_related("user"))
+    members = members.order_by("shown_name", "user__username")  # as the dashboard lists them
     paginator = Paginator(members, 500)  # bounded memory per batch for big cohorts
     for number in paginator.page_range:
         for row in cohort_stats.matrix_rows(list(paginator.page(number).object_list), assignments):

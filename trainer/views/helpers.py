@@ -1,4 +1,5 @@
 import random
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest
 
@@ -13,6 +14,16 @@ def wants_fragment(request: HttpRequest) -> bool:
     snapshot is gone), which replace the whole body and need the whole page."""
     htmx = request.htmx
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def canonical_url(request: HttpRequest, path: str, params: dict[str, str]) -> tuple[str, bool]:
+    """The address of a filtered list with only the parameters in use, and whether the
+    request's differs. A GET form sends every field, empty ones included
+    (`?region=&type=benign`, `?q=&sort=name`): the view redirects a plain request to
+    the tidy address and has htmx push it instead of the form's."""
+    params = {k: v for k, v in params.items() if v not in ("", None)}
+    url = path + (f"?{urlencode(params)}" if params else "")
+    return url, dict(request.GET.items()) != params
 
 
 def get_attempt_for_learner(request: HttpRequest, pk: int, *related: str) -> Attempt:

@@ -1,7 +1,5 @@
 """Self-paced play: the case library, an attempt, one choice, the debrief."""
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -20,7 +18,7 @@ from trainer.classroom import ClassroomError
 from trainer.engine import InvalidChoice
 from trainer.models import Assignment, Attempt
 from trainer.templatetags.case_text import tag_label
-from trainer.views.helpers import get_attempt_for_learner, latest_answer, stage_context, transcript_update, wants_fragment
+from trainer.views.helpers import canonical_url, get_attempt_for_learner, latest_answer, stage_context, transcript_update, wants_fragment
 
 FILTERS = ("region", "type", "difficulty")
 
@@ -30,11 +28,8 @@ FILTERS = ("region", "type", "difficulty")
 def library(request: HttpRequest) -> HttpResponse:
     """Every published case, filterable; for a learner, their own attempts on each."""
     active = {key: request.GET[key] for key in FILTERS if request.GET.get(key)}
-    query = {**active, **({"page": request.GET["page"]} if request.GET.get("page", "1") != "1" else {})}
-    # A GET form sends every select, "Any" included (`?region=&type=benign&difficulty=`);
-    # the address people bookmark and share names only the filters in use.
-    untidy = dict(request.GET.items()) != query
-    canonical = reverse("library") + (f"?{urlencode(query)}" if query else "")
+    page_number = request.GET.get("page", "")
+    canonical, untidy = canonical_url(request, reverse("library"), {**active, "page": "" if page_number == "1" else page_number})
     if untidy and not request.htmx:
         return redirect(canonical)
     cases = Case.objects.published().filter(**active)
@@ -65,7 +60,8 @@ def library(request: HttpRequest) -> HttpResponse:
 
 def card_actions(user, cases) -> None:
     """What each library card's button does, as start_attempt will (two queries):
-    `assessed` (closed to practice until due: the home page starts it), `assessed_open`
+    `assessed` (closed to practice until due: the home page starts it, unless
+    `assessed_submitted`), `assessed_open`
     (an unfinished assessed attempt: finish it first), `assigned` (a pending practice
     assignment: this attempt counts for it), `resume` (the attempt Start resumes)."""
     closed: dict[int, Assignment] = {}
@@ -76,6 +72,7 @@ def card_actions(user, cases) -> None:
         assigned.setdefault(assignment.case_id, assignment)  # the first due, as start_attempt picks
     for case in cases:
         case.assessed = closed.get(case.pk)
+        case.assessed_submitted = case.assessed and any(a.assignment_id == case.assessed.pk and a.finished_at for a in case.mine)
         case.assessed_open = next((a for a in case.mine if classroom.is_open_assessed(a)), None)
         case.assigned = assigned.get(case.pk)
         if case.assigned:
