@@ -418,3 +418,54 @@ def pending_practice(user, now: datetime | None = None) -> QuerySet[Assignment]:
         .select_related("case", "cohort")
         .order_by("due_at")
     )
+
+
+# -- Start on a library card ----------------------------------------------------
+# start_case does it; library_card_actions tells each card what it will do, from
+# the same rules (a test plays both over the same situations).
+
+
+def start_case(user, case: Case) -> tuple[Attempt, str]:
+    """Start the case from the library: refused (ClassroomError, with the reason)
+    while an assessed exercise on it comes first (practice_notice); else work on a
+    pending practice assignment of it, so the work counts; else the self-paced
+    attempt under way is resumed; else a new self-paced attempt on the current
+    version (a retry is just another start). Returns the attempt and what to tell
+    the learner ("" for a plain new start)."""
+    if notice := practice_notice(user, case):
+        raise ClassroomError(notice)
+    if assignment := pending_practice(user).filter(case=case).first():
+        try:
+            attempt, created = start_assignment(user, assignment)
+        except ClassroomError:
+            pass  # e.g. a race with the instructor closing it: plain practice below
+        else:
+            verb = "counts" if created else "is under way"
+            return attempt, f"{case.title} is assigned to you in {assignment.cohort.name}: this attempt {verb} for it."
+    if attempt := open_practice(user, case):
+        return attempt, f"You have {case.title} in progress: carry on where you left off."
+    return Attempt.objects.create(user=user, case=case, version_id=case.current_version_id), ""
+
+
+def library_card_actions(user, cases) -> None:
+    """Mark each library case (with `mine`, the learner's attempts on it, newest
+    first, assignment and cohort joined) with what its Start will do, in two
+    queries: `assessed` (an assessed assignment not yet due: practice is closed and
+    the home page starts it; `assessed_submitted` once it is done), `assessed_open`
+    (an unfinished assessed attempt: finish it first), `assigned` (a pending practice
+    assignment: the attempt counts for it) and `resume` (the attempt Start resumes)."""
+    closed: dict[int, Assignment] = {}
+    for assignment in assessed_before_due(user):
+        closed.setdefault(assignment.case_id, assignment)
+    assigned: dict[int, Assignment] = {}
+    for assignment in pending_practice(user):
+        assigned.setdefault(assignment.case_id, assignment)  # the first due, as start_case picks
+    for case in cases:
+        case.assessed = closed.get(case.pk)
+        case.assessed_submitted = bool(case.assessed) and any(a.assignment_id == case.assessed.pk and a.finished_at for a in case.mine)
+        case.assessed_open = next((a for a in case.mine if is_open_assessed(a)), None)
+        case.assigned = assigned.get(case.pk)
+        if case.assigned:
+            case.resume = next((a for a in case.mine if a.assignment_id == case.assigned.pk and not a.finished_at), None)
+        else:
+            case.resume = next((a for a in case.mine if is_open_practice(a)), None)

@@ -54,12 +54,13 @@ def counted_in(cohort: Cohort | int) -> QuerySet[Attempt]:
 SORTS = ("name", "-name", "progress", "-progress")
 
 
-def with_shown_name(members: QuerySet[Membership]) -> QuerySet[Membership]:
-    """Annotate `shown_name`, lower case: the member's full name, or their username if
-    they gave none, as every page shows them. Search and A-Z order go by it ("Alex
-    Chen" found no one, and sorting by username put her, demo-student, last)."""
+def with_shown_name(rows: QuerySet) -> QuerySet:
+    """Annotate `shown_name` on rows with a `user` (memberships, attempts), lower case:
+    the person's full name, or their username if they gave none, as every page shows
+    them. Search and A-Z order go by it ("Alex Chen" found no one, and sorting by
+    username put her, demo-student, last)."""
     full_name = Trim(Concat("user__first_name", Value(" "), "user__last_name"))
-    return members.annotate(shown_name=Lower(Coalesce(NullIf(full_name, Value("")), "user__username")))
+    return rows.annotate(shown_name=Lower(Coalesce(NullIf(full_name, Value("")), "user__username")))
 
 
 def roster_page_queryset(cohort: Cohort, assignments: list[Assignment], sort: str, q: str) -> QuerySet[Membership]:
@@ -415,11 +416,11 @@ def attempt_export_rows(cohort: Cohort) -> QuerySet[Attempt]:
     missed = AttemptFinding.objects.filter(status__in=MISSED).order_by("guidance_id")
     fallen = AttemptFinding.objects.filter(status="triggered").order_by("guidance_id")
     return (
-        with_counted(cohort_attempts(cohort).with_version())
+        with_shown_name(with_counted(cohort_attempts(cohort).with_version()))
         .select_related("user", "case", "assignment")
         .prefetch_related(
             Prefetch("findings", queryset=missed, to_attr="missed"),
             Prefetch("findings", queryset=fallen, to_attr="fallen"),
         )
-        .order_by("user__username", "started_at", "pk")
+        .order_by("shown_name", "user__username", "started_at", "pk")  # people in the dashboard's order
     )

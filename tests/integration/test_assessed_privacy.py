@@ -126,3 +126,42 @@ def test_open_assessed_in_sql_and_for_loaded_attempts_agree(library, alice):
         loaded = Attempt.objects.filter(user=alice).select_related("assignment__cohort")
         assert {a.pk for a in loaded if classroom.is_open_assessed(a)} == set(classroom.open_assessed(alice).values_list("pk", flat=True))
         assert classroom.open_assessed(alice).exists() is not archived
+
+
+def test_the_library_card_says_what_start_will_do(library, alice):
+    """library_card_actions (the card) and start_case (its Start) follow one set of
+    rules; played here over each situation, without HTTP."""
+    from trainer import classroom
+    from trainer.classroom import ClassroomError
+    from trainer.models import Attempt
+
+    def card(case):
+        case.mine = list(Attempt.objects.filter(user=alice, case=case).select_related("assignment__cohort").order_by("-started_at"))
+        classroom.library_card_actions(alice, [case])
+        return case
+
+    c01, c02, c04 = library["C01"], library["C02"], library["C04"]
+    # Nothing under way: a new self-paced attempt, and then the card resumes it.
+    assert card(c01).resume is None and not card(c01).assigned
+    first, note = classroom.start_case(alice, c01)
+    assert first.assignment is None and note == ""
+    assert card(c01).resume == first and classroom.start_case(alice, c01)[0] == first
+    # A pending practice assignment: the card says it counts, Start works on it.
+    cohort = TaughtCohortFactory()
+    enrol(cohort, alice)
+    practice = AssignmentFactory(cohort=cohort, code="C02")
+    assert card(c02).assigned == practice
+    counted, note = classroom.start_case(alice, c02)
+    assert counted.assignment == practice and "counts for it" in note
+    assert card(c02).resume == counted
+    # An assessed exercise not yet due: the card closes practice, Start refuses.
+    assessed = AssignmentFactory(cohort=cohort, code="C04", mode=Assignment.Mode.ASSESSED, max_attempts=1)
+    assert card(c04).assessed == assessed and not card(c04).assessed_submitted
+    with pytest.raises(ClassroomError, match="assessed exercise for you"):
+        classroom.start_case(alice, c04)
+    # Past the due time with the assessed attempt unfinished: still closed.
+    unfinished = play_assigned(alice, assessed, ["H2"])
+    Assignment.objects.filter(pk=assessed.pk).update(due_at=timezone.now() - timedelta(minutes=1))
+    assert card(c04).assessed is None and card(c04).assessed_open == unfinished
+    with pytest.raises(ClassroomError, match="not finished"):
+        classroom.start_case(alice, c04)

@@ -111,6 +111,8 @@ def test_search_and_the_name_sort_go_by_the_name_shown(room, ines_client):
     assert roster.index("Ann Young") < roster.index(">bob<") < roster.index(">carol<") < roster.index("Zoe Adams")
     matrix = _csv(ines_client.get(reverse("export_matrix", args=[room["cohort"].pk])))
     assert [r[0] for r in matrix[1:]] == ["dan", "bob", "carol", "alice"]  # in the dashboard's order
+    attempts = _csv(ines_client.get(reverse("export_attempts", args=[room["cohort"].pk])))
+    assert [r[0] for r in attempts[1:]] == ["bob", "carol", "alice"]  # dan has no attempt
 
 
 def test_the_dashboard_address_names_only_what_is_in_use(room, ines_client):

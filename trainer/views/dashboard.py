@@ -41,22 +41,17 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     assignments = _assignments(cohort)
     q = request.GET.get("q", "").strip()[:100]
     sort = request.GET.get("sort", "") or "name"
-    page_number = request.GET.get("page", "")
-    canonical, untidy = canonical_url(request, reverse("cohort_dashboard", args=[cohort.pk]), {
-        "q": q, "sort": "" if sort == "name" else sort, "page": "" if page_number == "1" else page_number,
-    })
+    base = reverse("cohort_dashboard", args=[cohort.pk])
+
+    def url(**params) -> str:
+        return canonical_url(request, base, {"q": q, "sort": sort, **params}, defaults={"sort": "name"})[0]
+
+    canonical, untidy = canonical_url(request, base, {"q": q, "sort": sort, "page": request.GET.get("page")}, defaults={"sort": "name"})
     if untidy and not request.htmx:
         return redirect(canonical)
     members = cohort_stats.roster_page_queryset(cohort, assignments, sort, q)
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = cohort_stats.matrix_rows(list(page.object_list), assignments)
-    base = reverse("cohort_dashboard", args=[cohort.pk])
-
-    def url(**params) -> str:
-        merged = {"q": q, "sort": sort, **params}
-        if merged["sort"] == "name":
-            merged["sort"] = ""  # the default order needs no parameter
-        return canonical_url(request, base, merged)[0]
 
     def sort_link(key: str) -> dict:
         active = sort.lstrip("-") == key

@@ -16,12 +16,14 @@ def wants_fragment(request: HttpRequest) -> bool:
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
-def canonical_url(request: HttpRequest, path: str, params: dict[str, str]) -> tuple[str, bool]:
-    """The address of a filtered list with only the parameters in use, and whether the
-    request's differs. A GET form sends every field, empty ones included
-    (`?region=&type=benign`, `?q=&sort=name`): the view redirects a plain request to
-    the tidy address and has htmx push it instead of the form's."""
-    params = {k: v for k, v in params.items() if v not in ("", None)}
+def canonical_url(request: HttpRequest, path: str, params: dict[str, str | None], defaults: dict[str, str] | None = None) -> tuple[str, bool]:
+    """The address of a filtered list with only the parameters in use (not empty, not
+    a default: page 1 and any in `defaults`), and whether the request's differs. A GET
+    form sends every field, empty ones included (`?region=&type=benign`,
+    `?q=&sort=name`): the view redirects a plain request to the tidy address and has
+    htmx push it instead of the form's."""
+    defaults = {"page": "1", **(defaults or {})}
+    params = {k: v for k, v in params.items() if v not in ("", None) and v != defaults.get(k)}
     url = path + (f"?{urlencode(params)}" if params else "")
     return url, dict(request.GET.items()) != params
 

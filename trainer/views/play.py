@@ -16,8 +16,7 @@ from cases.models import Case
 from trainer import classroom
 from trainer.classroom import ClassroomError
 from trainer.engine import InvalidChoice
-from trainer.models import Assignment, Attempt
-from trainer.templatetags.case_text import tag_label
+from trainer.models import Attempt
 from trainer.views.helpers import canonical_url, get_attempt_for_learner, latest_answer, stage_context, transcript_update, wants_fragment
 
 FILTERS = ("region", "type", "difficulty")
@@ -28,8 +27,7 @@ FILTERS = ("region", "type", "difficulty")
 def library(request: HttpRequest) -> HttpResponse:
     """Every published case, filterable; for a learner, their own attempts on each."""
     active = {key: request.GET[key] for key in FILTERS if request.GET.get(key)}
-    page_number = request.GET.get("page", "")
-    canonical, untidy = canonical_url(request, reverse("library"), {**active, "page": "" if page_number == "1" else page_number})
+    canonical, untidy = canonical_url(request, reverse("library"), {**active, "page": request.GET.get("page")})
     if untidy and not request.htmx:
         return redirect(canonical)
     cases = Case.objects.published().filter(**active)
@@ -44,12 +42,12 @@ def library(request: HttpRequest) -> HttpResponse:
     # Every filter's choices from one query over the published cases' tags.
     tags = list(Case.objects.published().values_list(*FILTERS))
     filters = [
-        {"key": key, "values": [(v, tag_label(v), v == active.get(key)) for v in sorted({row[i] for row in tags})]}
+        {"key": key, "values": [(v, v == active.get(key)) for v in sorted({row[i] for row in tags})]}
         for i, key in enumerate(FILTERS)
     ]
     page = Paginator(cases, 20).get_page(request.GET.get("page"))
     if request.user.is_authenticated:
-        card_actions(request.user, page.object_list)
+        classroom.library_card_actions(request.user, page.object_list)
     context = {"page": page, "filters": filters, "active": active}
     template = "trainer/library.html#results" if wants_fragment(request) else "trainer/library.html"
     response = TemplateResponse(request, template, context)
@@ -58,51 +56,18 @@ def library(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def card_actions(user, cases) -> None:
-    """What each library card's button does, as start_attempt will (two queries):
-    `assessed` (closed to practice until due: the home page starts it, unless
-    `assessed_submitted`), `assessed_open`
-    (an unfinished assessed attempt: finish it first), `assigned` (a pending practice
-    assignment: this attempt counts for it), `resume` (the attempt Start resumes)."""
-    closed: dict[int, Assignment] = {}
-    for assignment in classroom.assessed_before_due(user):
-        closed.setdefault(assignment.case_id, assignment)
-    assigned: dict[int, Assignment] = {}
-    for assignment in classroom.pending_practice(user):
-        assigned.setdefault(assignment.case_id, assignment)  # the first due, as start_attempt picks
-    for case in cases:
-        case.assessed = closed.get(case.pk)
-        case.assessed_submitted = case.assessed and any(a.assignment_id == case.assessed.pk and a.finished_at for a in case.mine)
-        case.assessed_open = next((a for a in case.mine if classroom.is_open_assessed(a)), None)
-        case.assigned = assigned.get(case.pk)
-        if case.assigned:
-            case.resume = next((a for a in case.mine if a.assignment_id == case.assigned.pk and not a.finished_at), None)
-        else:
-            case.resume = next((a for a in case.mine if classroom.is_open_practice(a)), None)
-
-
 @login_required
 @require_POST
 def start_attempt(request: HttpRequest, slug: str) -> HttpResponse:
-    """Start a new attempt on the case's current version (a retry is just another
-    start), or resume the one under way."""
+    """Start on a library card: see classroom.start_case."""
     case = get_object_or_404(Case.objects.published(), slug=slug)
-    if notice := classroom.practice_notice(request.user, case):
-        messages.info(request, notice)
+    try:
+        attempt, note = classroom.start_case(request.user, case)
+    except ClassroomError as refusal:  # an assessed exercise on this case comes first
+        messages.info(request, str(refusal))
         return redirect("home")
-    if assignment := classroom.pending_practice(request.user).filter(case=case).first():
-        try:
-            attempt, created = classroom.start_assignment(request.user, assignment)
-        except ClassroomError:
-            pass  # e.g. no attempts left: plain self-paced practice below
-        else:
-            verb = "counts" if created else "is under way"
-            messages.info(request, f"{case.title} is assigned to you in {assignment.cohort.name}: this attempt {verb} for it.")
-            return redirect("attempt", pk=attempt.pk)
-    if attempt := classroom.open_practice(request.user, case):
-        messages.info(request, f"You have {case.title} in progress: carry on where you left off.")
-        return redirect("attempt", pk=attempt.pk)
-    attempt = Attempt.objects.create(user=request.user, case=case, version_id=case.current_version_id)
+    if note:
+        messages.info(request, note)
     return redirect("attempt", pk=attempt.pk)
 
 
