@@ -107,6 +107,7 @@ def build() -> dict:
         "id": "C900",
         "slug": "bench-long-visit",
         "title": "Bench: long visit for back spasm (synthetic)",
+        "presentation": "Bench: back spasm in a 41-year-old (synthetic)",
         "setting": "Urgent care (benchmark fixture)",
         "patient": {"age": 41, "sex": "F", "occupation": "warehouse supervisor"},
         "vignette": (

@@ -55,6 +55,12 @@ class Patient(Strict):
     occupation: Annotated[str, Field(max_length=120)] = ""
 
 
+def neutral_presentation(setting: str, age: int, sex: str) -> str:
+    """A heading that gives nothing away, for a case stored without a presentation."""
+    person = {"F": "woman", "M": "man"}.get(sex, "patient")
+    return f"{setting}: a {age}-year-old {person}"
+
+
 class Tags(Strict):
     region: Annotated[str, Field(pattern=r"^[a-z][a-z-]*$")]
     type: Literal["benign", "red-flag", "neuro-rehab"]
@@ -143,6 +149,10 @@ class Case(Strict):
     id: Annotated[str, Field(pattern=r"^C[0-9]{2,3}$")]
     slug: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
     title: Annotated[str, Field(min_length=1, max_length=200)]
+    # What learners see until the debrief: the title names the diagnosis, which is
+    # what the case asks them to find. Optional here only so that versions stored
+    # before it existed still load; the linter requires it in every case file.
+    presentation: Annotated[str, Field(max_length=100)] = ""
     setting: Annotated[str, Field(min_length=1, max_length=120)]
     patient: Patient
     vignette: Text
@@ -152,6 +162,10 @@ class Case(Strict):
     start: Ident
     stages: Annotated[list[Stage], Field(min_length=1)]
     ext_notes: list[Text] = []
+
+    @property
+    def learner_title(self) -> str:
+        return self.presentation or neutral_presentation(self.setting, self.patient.age, self.patient.sex)
 
     @field_validator("slug")
     @classmethod

@@ -164,6 +164,14 @@ def read_case(path: Path, catalogue: dict[str, GuidanceEntry] | None = None) -> 
     return CaseFile(path=path, case=case, data=normal, content_hash=content_hash(normal))
 
 
+def _presentation_problems(case: Case) -> list[tuple[list, str]]:
+    if not case.presentation.strip():
+        return [(["title"], "presentation: missing: the heading learners see until the debrief (the title names the diagnosis)")]
+    if case.presentation.strip().casefold() == case.title.strip().casefold():
+        return [(["presentation"], "presentation: repeats the title; say what the patient brings, not what they have")]
+    return []
+
+
 def graph_problems(case: Case, catalogue: dict[str, GuidanceEntry]) -> list[tuple[list, str]]:
     """Semantic checks pydantic cannot express. Returns (yaml path, message) pairs."""
     out: list[tuple[list, str]] = []
@@ -178,7 +186,8 @@ def graph_problems(case: Case, catalogue: dict[str, GuidanceEntry]) -> list[tupl
                 out.append((["stages", i, "options", j, "id"], f"duplicate option id '{opt.id}' (ids are unique per case)"))
             option_ids.setdefault(opt.id, ["stages", i, "options", j])
     if out:
-        return out
+        return _presentation_problems(case) + out
+    out = _presentation_problems(case)
 
     def check_guidance(ids: Iterable[str], loc: list) -> None:
         for gid in ids:

@@ -53,7 +53,9 @@ def load_library(paths: Sequence[str | Path] = ()) -> LoadReport:
             )
         for cf in good:
             c = cf.case
-            listing = dict(slug=c.slug, title=c.title, region=c.tags.region, type=c.tags.type, difficulty=c.tags.difficulty)
+            listing = dict(
+                slug=c.slug, title=c.title, presentation=c.learner_title, region=c.tags.region, type=c.tags.type, difficulty=c.tags.difficulty
+            )
             case, created = Case.objects.get_or_create(code=c.id, defaults=listing)
             version = case.versions.filter(content_hash=cf.content_hash).first()
             if version is None:

@@ -54,7 +54,8 @@ class Case(models.Model):
 
     code = models.CharField(max_length=8, unique=True)  # C01
     slug = models.SlugField(max_length=80, unique=True)
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200)  # names the diagnosis: instructors and the debrief
+    presentation = models.CharField(max_length=100, default="")  # what learners see before the debrief
     region = models.CharField(max_length=40, db_index=True)
     type = models.CharField(max_length=20, db_index=True)
     difficulty = models.CharField(max_length=20, db_index=True)
@@ -70,6 +71,11 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    @property
+    def learner_label(self) -> str:
+        """How messages to learners name the case (never by its title)."""
+        return f"{self.code} · {self.presentation}"
 
 
 class ImmutableError(Exception):

@@ -378,11 +378,11 @@ def practice_notice(user, case: Case, now: datetime | None = None) -> str:
     it is due, would let them rehearse the assessment: refuse it until then."""
     blocking = assessed_before_due(user, now).filter(case=case).first()
     if blocking is not None:
-        return f"{case.title} is an assessed exercise for you, due {when(blocking.due_at)}; start it from your assigned exercises. Self-paced practice on it opens after the due time."
+        return f"{case.learner_label} is an assessed exercise for you, due {when(blocking.due_at)}; start it from your assigned exercises. Self-paced practice on it opens after the due time."
     # Past the due time an unfinished assessed attempt can still be finished (late):
     # practising the case first would let the learner read its debrief, then answer.
     if open_assessed(user).filter(case=case).exists():
-        return f"Your assessed attempt on {case.title} is not finished: finish it from your assigned exercises first (it will be marked late). Self-paced practice on it opens after that."
+        return f"Your assessed attempt on {case.learner_label} is not finished: finish it from your assigned exercises first (it will be marked late). Self-paced practice on it opens after that."
     return ""
 
 
@@ -441,9 +441,9 @@ def start_case(user, case: Case) -> tuple[Attempt, str]:
             pass  # e.g. a race with the instructor closing it: plain practice below
         else:
             verb = "counts" if created else "is under way"
-            return attempt, f"{case.title} is assigned to you in {assignment.cohort.name}: this attempt {verb} for it."
+            return attempt, f"{case.learner_label} is assigned to you in {assignment.cohort.name}: this attempt {verb} for it."
     if attempt := open_practice(user, case):
-        return attempt, f"You have {case.title} in progress: carry on where you left off."
+        return attempt, f"You have {case.learner_label} in progress: carry on where you left off."
     return Attempt.objects.create(user=user, case=case, version_id=case.current_version_id), ""
 
 

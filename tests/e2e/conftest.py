@@ -112,9 +112,9 @@ def sign_in_with_form(page, base_url: str, username: str, password: str = PASSWO
 
 
 def start_case(page, base_url: str, title: str) -> int:
-    """From the library, start the case whose title is given; returns the attempt id."""
+    """From the library, start the case whose presentation is given; returns the attempt id."""
     page.goto(f"{base_url}/cases/")
-    # The title is a visually hidden part of the name, so screen readers hear which case.
+    # The presentation is a visually hidden part of the name, so screen readers hear which case.
     page.get_by_role("button", name=re.compile(rf"^Start case\W+{re.escape(title)}$")).click()
     page.wait_for_url("**/attempts/*/")
     return int(page.url.rstrip("/").split("/")[-1])

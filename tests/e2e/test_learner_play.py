@@ -11,7 +11,8 @@ from trainer.models import Attempt
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-C01_TITLE = "Acute lumbar strain after lifting"
+C01_TITLE = "Acute lumbar strain after lifting"  # the debrief's heading
+C01_PRESENTATION = "Low back spasm after lifting, 34-year-old warehouse picker"  # what the learner sees before it
 # Three history questions, two manoeuvres, then the best decisions: several
 # red flags stay unscreened, so the debrief has missed red flags to show.
 PATH = ["H1", "H3", "H4", "history:next", "X2", "X4", "exam:next", "W1", "A", "P1"]
@@ -38,7 +39,7 @@ def check_debrief(page, attempt: Attempt) -> None:
 
 def test_self_practice_with_javascript_never_reloads_the_page(page, site, learner):
     sign_in(page, site, learner)
-    pk = start_case(page, site, C01_TITLE)
+    pk = start_case(page, site, C01_PRESENTATION)
     mark_window(page)
     book, chosen = playbook(), []
     for choice in PATH:
@@ -61,7 +62,7 @@ def test_while_a_choice_is_saving_no_other_option_can_be_clicked(page, site, lea
     """A second click during a slow save was stored but never shown (the page kept
     offering it): every button of the panel is disabled until the answer arrives."""
     sign_in(page, site, learner)
-    pk = start_case(page, site, C01_TITLE)
+    pk = start_case(page, site, C01_PRESENTATION)
     held = []
     page.route(f"**/attempts/{pk}/choose/", lambda route: held.append(route))  # hold the POST
     buttons = page.locator("#stage-panel button")
@@ -85,7 +86,7 @@ def test_self_practice_without_javascript(nojs_page, site, learner):
     page = nojs_page
     sign_in_with_form(page, site, learner.username)  # the real login form (django-axes in the path)
     expect(page.locator("nav")).to_contain_text(learner.username)
-    pk = start_case(page, site, C01_TITLE)
+    pk = start_case(page, site, C01_PRESENTATION)
     book, chosen = playbook(), []
     for choice in PATH:
         play_step(page, book, chosen, choice)
@@ -104,7 +105,7 @@ def test_self_practice_without_javascript(nojs_page, site, learner):
 
 def test_reloading_mid_case_resumes_with_the_transcript(page, site, learner):
     sign_in(page, site, learner)
-    pk = start_case(page, site, C01_TITLE)
+    pk = start_case(page, site, C01_PRESENTATION)
     book, chosen = playbook(), []
     for choice in ["H1", "H3", "history:next", "X2"]:
         play_step(page, book, chosen, choice)
@@ -118,7 +119,7 @@ def test_reloading_mid_case_resumes_with_the_transcript(page, site, learner):
     expect(page.locator("#stage-h")).to_have_text("Examination")
     # Leaving and coming back from the home page's "Pick up where you left off".
     page.goto(site + "/")
-    page.get_by_role("link", name=re.compile(rf"^Resume\W+{C01_TITLE}$")).click()
+    page.get_by_role("link", name=re.compile(rf"^Resume\W+{C01_PRESENTATION}$")).click()
     page.wait_for_url(f"**/attempts/{pk}/")
     expect(entries).to_have_count(3)
     play_step(page, book, chosen, "X4")
@@ -128,7 +129,7 @@ def test_reloading_mid_case_resumes_with_the_transcript(page, site, learner):
 def two_tabs_after_h1(page, site, learner):
     """C01 started and H1 asked in `page`; a second tab open on the same attempt."""
     sign_in(page, site, learner)
-    pk = start_case(page, site, C01_TITLE)
+    pk = start_case(page, site, C01_PRESENTATION)
     book, chosen = playbook(), []
     play_step(page, book, chosen, "H1")
     other = page.context.new_page()

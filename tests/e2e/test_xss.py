@@ -22,6 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PROBE = Path(__file__).resolve().parent / "cases" / "C99-xss-probe.yaml"
 USERNAME = "<img src=x onerror=\"window.__xss='username';alert('user')\">"
 TITLE = "XSS probe <script>window.__xss='title';alert('title')</script>"
+PRESENTATION = "XSS probe <script>window.__xss='presentation';alert('presentation')</script>"
 
 # Nothing of this kind belongs in the app's own markup in <body>, so any match is a payload.
 INJECTED = (
@@ -55,17 +56,14 @@ def test_payloads_in_a_username_and_a_case_file_stay_text(page, probe, transacti
     assert_inert(page, "home")
 
     page.goto(f"{site}/cases/?type=benign")
-    expect(page.locator("#results")).to_contain_text(f"C99 · {TITLE}")
+    expect(page.locator("#results")).to_contain_text(f"C99 · {PRESENTATION}")
     assert_inert(page, "library")
-    page.goto(f"{site}/guidance/")
-    expect(page.locator("main")).to_contain_text(f"C99 {TITLE}")
-    assert_inert(page, "guidance")
 
     page.goto(f"{site}/cases/")
     page.get_by_role("button", name=re.compile(r"^Start case\W+XSS probe")).click()
     page.wait_for_url("**/attempts/*/")
     pk = int(page.url.rstrip("/").split("/")[-1])
-    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
+    expect(page.get_by_role("heading", level=1)).to_have_text(PRESENTATION)
     # nh3 keeps the allowed emphasis and drops the rest of the vignette's markup.
     expect(page.locator(".vignette em")).to_have_text("emphasis kept")
     assert_inert(page, "attempt, history")
@@ -94,10 +92,16 @@ def test_payloads_in_a_username_and_a_case_file_stay_text(page, probe, transacti
 
     page.get_by_role("link", name="Read your debrief").click()
     page.wait_for_url("**/debrief/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Debrief: {TITLE}")
     expect(page.locator("main")).to_contain_text("Conservative care <script>alert('w1')</script>")
     assert_inert(page, "debrief")
     page.goto(f"{site}/")
     assert_inert(page, "home with the finished probe")
+
+    sign_in(page, site, UserFactory(username="probe-instructor", instructor=True))
+    page.goto(f"{site}/guidance/")
+    expect(page.locator("main")).to_contain_text(f"C99 {TITLE}")  # instructors see which cases use an item
+    assert_inert(page, "guidance")
 
 
 def test_the_csp_blocks_inline_script_should_escaping_ever_fail(browser, site):

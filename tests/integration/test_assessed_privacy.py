@@ -89,7 +89,7 @@ def test_an_unfinished_assessed_attempt_closes_practice_on_its_case_even_after_d
     unfinished = play_assigned(alice, assignment, ["H1"])
     Assignment.objects.filter(pk=assignment.pk).update(due_at=timezone.now() - timedelta(minutes=1))
     start = alice_client.post(reverse("start_attempt", args=["lumbar-strain-lift"]), follow=True)
-    assert "Your assessed attempt on Acute lumbar strain after lifting is not finished" in start.content.decode()
+    assert "Your assessed attempt on C01 · Low back spasm after lifting, 34-year-old warehouse picker is not finished" in start.content.decode()
     assert not alice.attempts.filter(assignment__isnull=True).exists()
     card = alice_client.get(reverse("library"), {"region": "lumbar", "difficulty": "introductory"}).content.decode()
     assert "Resume the assessed attempt" in card and reverse("attempt", args=[unfinished.pk]) in card

@@ -25,7 +25,7 @@ def choose(client, attempt, option, htmx=True):
 def test_anonymous_visitors_can_browse_the_library_but_not_play(anon_client, library):
     page = anon_client.get(reverse("library"))
     assert page.status_code == 200
-    assert "Acute lumbar strain after lifting" in page.content.decode()
+    assert "Low back spasm after lifting, 34-year-old warehouse picker" in page.content.decode()
     start = anon_client.post(reverse("start_attempt", args=["lumbar-strain-lift"]))
     assert start.status_code == 302 and start["Location"].startswith(reverse("login"))
     assert not Attempt.objects.exists()
@@ -33,8 +33,8 @@ def test_anonymous_visitors_can_browse_the_library_but_not_play(anon_client, lib
 
 def test_the_library_filters_by_region_type_and_difficulty(alice_client, library):
     page = alice_client.get(reverse("library"), {"type": "benign"}).content.decode()
-    assert "Acute lumbar strain" in page
-    assert "fever and injecting" not in page
+    assert "Low back spasm after lifting" in page
+    assert "38-year-old man asking for pain relief" not in page  # C03, a red-flag case
     none = alice_client.get(reverse("library"), {"region": "no-such-region"}).content.decode()
     assert "No case matches these filters" in none and "0 cases" not in none  # one empty state, not two
     one = alice_client.get(reverse("library"), {"region": "knee"}).content.decode()
@@ -57,7 +57,8 @@ def test_the_library_names_tags_in_words(alice_client, library):
     page = alice_client.get(reverse("library")).content.decode()
     assert '<option value="neuro-rehab">Neurology / rehabilitation</option>' in page
     assert '<option value="upper-limb">Upper limb</option>' in page
-    assert ">Red flag</span>" in page and ">red-flag<" not in page
+    assert '<option value="red-flag">Red flag</option>' in page and ">red-flag<" not in page
+    assert ">Lumbar</span>" in page and ">Introductory</span>" in page  # the cards' badges
 
 
 def test_the_library_filter_returns_only_the_results_fragment_to_htmx(alice_client, library):

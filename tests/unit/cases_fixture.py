@@ -6,6 +6,7 @@ MINI = {
     "id": "C90",
     "slug": "mini",
     "title": "Mini case",
+    "presentation": "Back spasm in a 40-year-old",
     "setting": "Clinic",
     "patient": {"age": 40, "sex": "F"},
     "vignette": "Back spasm with fever.",

@@ -45,6 +45,26 @@ def test_a_misspelt_field_is_an_error_on_its_line(tmp_path):
     assert any("reveal" in p.message and p.line == line_of(text, "reveal: Ten days.") for p in problems)
 
 
+def test_a_case_without_a_presentation_is_refused_at_its_title(tmp_path):
+    # Learners would otherwise see only the title, which names the diagnosis.
+    text = GOOD.replace("presentation: Back spasm in a 40-year-old\n", "")
+    [problem] = problems_for(tmp_path, text)
+    assert problem.message.startswith("presentation: missing")
+    assert problem.line == line_of(text, "title: Mini case")
+
+
+def test_a_presentation_that_repeats_the_title_is_refused(tmp_path):
+    text = GOOD.replace("presentation: Back spasm in a 40-year-old", "presentation: mini CASE")
+    [problem] = problems_for(tmp_path, text)
+    assert "repeats the title" in problem.message and problem.line == line_of(text, "presentation: mini CASE")
+
+
+def test_a_missing_presentation_is_reported_with_the_other_problems(tmp_path):
+    text = GOOD.replace("presentation: Back spasm in a 40-year-old\n", "").replace("next: exam", "next: exma")
+    messages = [p.message for p in problems_for(tmp_path, text)]
+    assert any(m.startswith("presentation: missing") for m in messages) and any("'exma'" in m for m in messages)
+
+
 def test_an_unknown_next_stage_is_located(tmp_path):
     text = GOOD.replace("next: exam", "next: exma")
     [problem] = problems_for(tmp_path, text)
