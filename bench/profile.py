@@ -50,10 +50,11 @@ def main() -> int:
     keys = []
 
     def client(user):
-        row, csrf = new_session(user)
-        row.save()
-        keys.append(row.session_key)
-        return {"sessionid": row.session_key, "csrftoken": csrf}
+        key, row, csrf = new_session(user)
+        if row is not None:
+            row.save()
+            keys.append(key)
+        return {"sessionid": key, "csrftoken": csrf}
 
     def call(cookies, method, path, data):
         shared.cookies.clear()

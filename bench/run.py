@@ -632,6 +632,8 @@ def report(args, vendor, data, q, t_inproc, n_choice, rep, weight, results, dash
     say(f"Database: {vendor} · gunicorn {args.workers} {args.worker_class} workers"
         + (f" x {args.threads} threads" if args.worker_class == "gthread" else "")
         + f" · wrk 2 threads, {args.duration:g} s per row (the compared pairs in {args.rounds} alternated rounds)")
+    if engine := os.environ.get("BENCH_SESSION_ENGINE"):
+        say(f"EXPERIMENT: sessions from {engine}, not the app's database sessions")
     say("")
     say("| view | conc | req/s | p50 ms | p95 ms | p99 ms | errors | SQL queries | in-process ms |")
     say("|---|---:|---:|---:|---:|---:|---:|---:|---:|")

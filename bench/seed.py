@@ -15,7 +15,9 @@ import random
 import statistics
 from dataclasses import dataclass
 from datetime import timedelta
+from importlib import import_module
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
@@ -75,18 +77,25 @@ def path_pool(book: Playbook, rng: random.Random, n: int, **kw) -> list[Played]:
     return pool
 
 
-def new_session(user) -> tuple[Session, str]:
-    """A logged-in session row for `user` (what django.contrib.auth.login stores),
-    plus a CSRF secret to send as both the csrftoken cookie and X-CSRFToken."""
-    store = SessionStore()
+def new_session(user) -> tuple[str, Session | None, str]:
+    """A logged-in session for `user` (what django.contrib.auth.login stores): the
+    cookie value, the row to insert (None with signed-cookie sessions, whose cookie
+    is the session), and a CSRF secret to send as both the csrftoken cookie and
+    X-CSRFToken."""
     data = {
         "_auth_user_id": str(user.pk),
         "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
         "_auth_user_hash": user.get_session_auth_hash(),
     }
+    csrf = get_random_string(32, CSRF_ALLOWED_CHARS)
+    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":  # an experiment: BENCH_SESSION_ENGINE
+        store = import_module(settings.SESSION_ENGINE).SessionStore()
+        store.update(data)
+        store.save()
+        return store.session_key, None, csrf
     key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
-    row = Session(session_key=key, session_data=store.encode(data), expire_date=timezone.now() + timedelta(days=2))
-    return row, get_random_string(32, CSRF_ALLOWED_CHARS)
+    row = Session(session_key=key, session_data=SessionStore().encode(data), expire_date=timezone.now() + timedelta(days=2))
+    return key, row, csrf
 
 
 def _finish(attempt: Attempt, played: Played, assignment: Assignment | None, known: set[str]) -> list[AttemptFinding]:
@@ -192,11 +201,11 @@ def seed(sizes=(100, 1000), rng_seed: int = 20240906, log=print) -> dict:
             AttemptFinding.objects.bulk_create(findings, batch_size=BATCH)
 
             # Sessions for every student (load rotates over them) and the instructor.
-            row, csrf = new_session(instructor)
+            key, row, csrf = new_session(instructor)
             sessions.append(row)
             cohort_out = {
                 "cohort_id": cohort.pk,
-                "instructor": {"user_id": instructor.pk, "session": row.session_key, "csrf": csrf},
+                "instructor": {"user_id": instructor.pk, "session": key, "csrf": csrf},
                 "students": [],
                 "in_progress": [],
                 "finished_long": [],
@@ -206,9 +215,9 @@ def seed(sizes=(100, 1000), rng_seed: int = 20240906, log=print) -> dict:
             }
             cred = {}
             for u in students:
-                row, csrf = new_session(u)
+                key, row, csrf = new_session(u)
                 sessions.append(row)
-                cred[u.pk] = {"user_id": u.pk, "session": row.session_key, "csrf": csrf}
+                cred[u.pk] = {"user_id": u.pk, "session": key, "csrf": csrf}
                 cohort_out["students"].append(cred[u.pk])
             for attempt, path, played, rest, _found in plans:
                 if attempt.case_id != cases[BENCH_CASE].pk:
@@ -223,14 +232,15 @@ def seed(sizes=(100, 1000), rng_seed: int = 20240906, log=print) -> dict:
             log(f"  cohort {size:>5}: {len(students)} students, {len(attempts)} attempts, "
                 f"{len(choices)} choices ({statistics.median(lens):.0f} per finished {BENCH_CASE} attempt, median), "
                 f"{len(findings)} findings")
-        Session.objects.bulk_create(sessions, batch_size=BATCH)
+        Session.objects.bulk_create([s for s in sessions if s is not None], batch_size=BATCH)
 
         # A brand-new attempt (no choice yet) for the "first attempt page" bytes.
         first_user = User.objects.create(username="bench-first-visit", password=pw)
         first = Attempt.objects.create(user=first_user, case=cases[BENCH_CASE], version=cases[BENCH_CASE].current_version)
-        row, csrf = new_session(first_user)
-        row.save()
-        out["first_attempt"] = {"attempt": first.pk, "user_id": first_user.pk, "session": row.session_key, "csrf": csrf}
+        key, row, csrf = new_session(first_user)
+        if row is not None:
+            row.save()
+        out["first_attempt"] = {"attempt": first.pk, "user_id": first_user.pk, "session": key, "csrf": csrf}
 
     exactly_60 = next((p.path for p in pools[BENCH_CASE] if len(p.path) == 60), None)
     if exactly_60 is None:  # trim picks from the longest path until it is 60 long
