@@ -369,3 +369,37 @@ def test_red_flags_found_then_ignored_are_named_as_such(library, alice_client, a
     play(good, best)
     assert good.debrief().unheeded_findings == ()
     assert "found but did not act on" not in alice_client.get(reverse("debrief", args=[good.pk])).content.decode()
+
+
+def _scored_choices(library):
+    """(code, stage, best label length, longest other label length) per decision stage."""
+    for code, case in sorted(library.items()):
+        for stage in case.current_version.content.stages:
+            if isinstance(stage, DecisionStage):
+                best = [len(o.label) for o in stage.options if o.grade.value == "best"]
+                others = [len(o.label) for o in stage.options if o.grade.value != "best"]
+                if best and others:
+                    yield code, stage, max(best), max(others)
+
+
+def test_the_best_option_is_not_given_away_by_its_length(library):
+    """Every option is shown before the choice. When the best one was the only long,
+    careful label (2 to 6 times the others in 55 of 59 stages), a learner could pick
+    it without thinking; docs/case-format.md, "Options that do not give themselves away"."""
+    rows = list(_scored_choices(library))
+    too_long = [f"{code} {stage.id}: {best} vs {other}" for code, stage, best, other in rows if best > 1.2 * other]
+    assert too_long == []
+    longest = sum(best > other for _, _, best, other in rows)
+    assert longest <= len(rows) // 2, f"the best option is the longest label in {longest} of {len(rows)} stages"
+
+
+def test_no_prompt_tells_the_learner_the_screen_was_clear(library):
+    """"No red flag has come up" appeared only in benign cases, before the work-up,
+    whether or not the learner had screened anything."""
+    said = [
+        (code, stage.id)
+        for code, case in library.items()
+        for stage in case.current_version.content.stages
+        if "red flag" in (getattr(stage, "prompt", "") or "").lower()
+    ]
+    assert said == []
