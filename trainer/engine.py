@@ -308,6 +308,8 @@ class Playbook:
     def _why_unavailable(self, walk: _Walk, choice: str) -> str:
         if walk.finished:
             return "This attempt is finished; start a new attempt to play again."
+        if not choice:  # a form sent without a selection (no JavaScript, `required` bypassed)
+            return "Choose an option first."
         if choice in walk.chosen:
             return "You already chose that."
         if choice == advance_id(walk.stage_id):

@@ -403,3 +403,16 @@ def test_no_prompt_tells_the_learner_the_screen_was_clear(library):
         if "red flag" in (getattr(stage, "prompt", "") or "").lower()
     ]
     assert said == []
+
+
+@pytest.mark.parametrize("code", ["C01", "C02"])
+def test_rest_until_pain_free_has_its_own_ending_in_the_benign_back_and_neck_cases(library, code):
+    """The bed-rest (C01) and soft-collar (C02) plans ended in the best plan's story ("Ten days
+    later he is clearly improving"), which presupposed a review the learner had not booked."""
+    book = library[code].current_version.playbook
+    best = list(book.best_choices)
+    assert "P1" in best
+    rested = book.replay([("P2" if c == "P1" else c) for c in best])
+    assert rested.finished and rested.stage_id == "review-after-rest"
+    assert not book.stages["review-after-rest"].good
+    assert book.replay(best).stage_id == "review-good"

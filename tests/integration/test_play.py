@@ -208,6 +208,13 @@ def test_an_unavailable_option_is_rejected_with_a_message_and_nothing_stored(ali
     assert attempt.choices.count() == 0
 
 
+def test_a_decision_sent_without_a_choice_asks_for_one(alice_client, attempt):
+    response = choose(alice_client, attempt, "", htmx=False)
+    page = alice_client.get(response["Location"]).content.decode()
+    assert "Choose an option first. Nothing was recorded." in page
+    assert attempt.choices.count() == 0
+
+
 def test_a_tampered_option_without_javascript_is_rejected_with_a_message(alice_client, attempt):
     response = choose(alice_client, attempt, "<script>alert(1)</script>", htmx=False)
     page = alice_client.get(response["Location"]).content.decode()
