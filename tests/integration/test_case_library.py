@@ -385,12 +385,16 @@ def _scored_choices(library):
 def test_the_best_option_is_not_given_away_by_its_length(library):
     """Every option is shown before the choice. When the best one was the only long,
     careful label (2 to 6 times the others in 55 of 59 stages), a learner could pick
-    it without thinking; docs/case-format.md, "Options that do not give themselves away"."""
+    it without thinking; docs/case-format.md, "Options that do not give themselves away".
+    In plan stages it still was in 13 of 23 after the first rewrite (chance: about 8)."""
     rows = list(_scored_choices(library))
     too_long = [f"{code} {stage.id}: {best} vs {other}" for code, stage, best, other in rows if best > 1.2 * other]
     assert too_long == []
-    longest = sum(best > other for _, _, best, other in rows)
-    assert longest <= len(rows) // 2, f"the best option is the longest label in {longest} of {len(rows)} stages"
+    # Per kind of decision: plan stages (three options) kept the tell after the first rewrite.
+    for dimension in ("workup", "assessment", "plan"):
+        kind = [(best, other) for _, stage, best, other in rows if stage.scores.value == dimension]
+        longest = sum(best > other for best, other in kind)
+        assert longest <= len(kind) // 2, f"{dimension}: the best option is the longest label in {longest} of {len(kind)} stages"
 
 
 def test_no_prompt_tells_the_learner_the_screen_was_clear(library):
