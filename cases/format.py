@@ -54,11 +54,9 @@ class Patient(Strict):
     sex: Literal["F", "M", "X"]
     occupation: Annotated[str, Field(max_length=120)] = ""
 
-
-def neutral_presentation(setting: str, age: int, sex: str) -> str:
-    """A heading that gives nothing away, for a case stored without a presentation."""
-    person = {"F": "woman", "M": "man"}.get(sex, "patient")
-    return f"{setting}: a {age}-year-old {person}"
+    @property
+    def person(self) -> str:
+        return {"F": "woman", "M": "man"}.get(self.sex, "patient")
 
 
 class Tags(Strict):
@@ -165,7 +163,8 @@ class Case(Strict):
 
     @property
     def learner_title(self) -> str:
-        return self.presentation or neutral_presentation(self.setting, self.patient.age, self.patient.sex)
+        # A version stored before presentations existed gets a heading that gives nothing away.
+        return self.presentation or f"{self.setting}: a {self.patient.age}-year-old {self.patient.person}"
 
     @field_validator("slug")
     @classmethod

@@ -157,14 +157,16 @@ def read_case(path: Path, catalogue: dict[str, GuidanceEntry] | None = None) -> 
     except ValidationError as exc:
         raise CaseFileError(_schema_problems(path, exc, where)) from None
     catalogue = load_catalogue() if catalogue is None else catalogue
-    problems = [Problem(str(path), where.line(loc), msg) for loc, msg in graph_problems(case, catalogue)]
+    found = presentation_problems(case) + graph_problems(case, catalogue)
+    problems = [Problem(str(path), where.line(loc), msg) for loc, msg in found]
     if problems:
         raise CaseFileError(problems)
     normal = case.model_dump(mode="json", by_alias=True, exclude_defaults=False)
     return CaseFile(path=path, case=case, data=normal, content_hash=content_hash(normal))
 
 
-def _presentation_problems(case: Case) -> list[tuple[list, str]]:
+def presentation_problems(case: Case) -> list[tuple[list, str]]:
+    """The heading learners see instead of the title. Returns (yaml path, message) pairs."""
     if not case.presentation.strip():
         return [(["title"], "presentation: missing: the heading learners see until the debrief (the title names the diagnosis)")]
     if case.presentation.strip().casefold() == case.title.strip().casefold():
@@ -186,8 +188,7 @@ def graph_problems(case: Case, catalogue: dict[str, GuidanceEntry]) -> list[tupl
                 out.append((["stages", i, "options", j, "id"], f"duplicate option id '{opt.id}' (ids are unique per case)"))
             option_ids.setdefault(opt.id, ["stages", i, "options", j])
     if out:
-        return _presentation_problems(case) + out
-    out = _presentation_problems(case)
+        return out
 
     def check_guidance(ids: Iterable[str], loc: list) -> None:
         for gid in ids:

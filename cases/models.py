@@ -74,7 +74,7 @@ class Case(models.Model):
 
     @property
     def learner_label(self) -> str:
-        """How messages to learners name the case (never by its title)."""
+        """How learners' pages and messages name the case (never by its title)."""
         return f"{self.code} · {self.presentation}"
 
 

@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 def fill_from_current_version(apps, schema_editor):
     # Rows loaded before presentations existed get the neutral heading the case
-    # format falls back to (cases.format.neutral_presentation), so no page shows
+    # format falls back to (cases.format.Case.learner_title), so no page shows
     # an empty heading before load_cases runs again. Spelled out here because a
     # migration must not depend on code that may change later.
     Case = apps.get_model("cases", "Case")
