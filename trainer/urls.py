@@ -10,7 +10,7 @@ from trainer.views import dashboard as dashboard_views
 urlpatterns = [
     path("", home.home, name="home"),
     path("cases/", play.library, name="library"),
-    path("cases/<slug:slug>/start/", play.start_attempt, name="start_attempt"),
+    path("cases/<str:case_code>/start/", play.start_attempt, name="start_attempt"),
     path("attempts/<int:pk>/", play.attempt_detail, name="attempt"),
     path("attempts/<int:pk>/choose/", play.attempt_choose, name="attempt_choose"),
     path("attempts/<int:pk>/debrief/", play.attempt_debrief, name="debrief"),

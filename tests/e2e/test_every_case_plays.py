@@ -31,7 +31,7 @@ def test_each_case_plays_to_its_debrief(page, site, learner, code):
     book = playbook(code)
     sign_in(page, site, learner)
     page.goto(f"{site}/cases/?type={case.type}")
-    page.locator(f"form[action='/cases/{case.slug}/start/'] button").click()
+    page.locator(f"form[action='/cases/{case.code}/start/'] button").click()
     page.wait_for_url("**/attempts/*/")
     # Until the debrief the case goes by its presentation: the title names the diagnosis.
     expect(page.get_by_role("heading", level=1)).to_have_text(case.presentation)

@@ -157,6 +157,7 @@ class World:
     def kwargs(self, name: str, params: tuple[str, ...]) -> dict:
         values = {
             "slug": self.c01.slug,
+            "case_code": self.c01.code,
             "code": self.cohort.join_code,
             "membership_pk": self.removable.pk,
             "assignment_pk": self.assignment.pk,

@@ -32,11 +32,13 @@ def test_every_library_case_has_its_own_presentation_that_is_not_its_title(libra
         assert case.presentation.casefold() != case.title.casefold(), case.code
 
 
-def test_the_library_shows_presentations_and_no_titles_or_type_badges(library, alice_client):
+def test_the_library_shows_presentations_and_no_titles_slugs_or_type_badges(library, alice_client):
     text = page(alice_client, reverse("library"))
     for case in library.values():
         assert case.presentation in text, case.code
         assert case.title not in text, case.code
+        # Slugs name the diagnosis too ("cauda-equina"): not even the Start form's address carries one.
+        assert case.slug not in text, case.code
     cards = text[text.index('id="results"'):]
     assert "Red flag" not in cards and "Benign" not in cards  # the type stays a filter only
 
@@ -46,12 +48,12 @@ def test_the_attempt_page_home_and_guidance_hide_the_title_until_the_debrief(lib
     assignment = AssignmentFactory(code="C04", cohort=TaughtCohortFactory())
     enrol(assignment.cohort, alice)
     home = page(alice_client, reverse("home"))
-    assert c04.presentation in home and c04.title not in home
+    assert c04.presentation in home and c04.title not in home and c04.slug not in home
 
-    response = alice_client.post(reverse("start_attempt", args=[c04.slug]), follow=True)
+    response = alice_client.post(reverse("start_attempt", args=[c04.code]), follow=True)
     text = html.unescape(response.content.decode())
     assert f"<h1 class=\"h3\">{c04.presentation}</h1>" in text
-    assert c04.title not in text
+    assert c04.title not in text and c04.slug not in text
     assert c04.title not in page(alice_client, reverse("guidance"))
 
     attempt = Attempt.objects.get(user=alice, case=c04)

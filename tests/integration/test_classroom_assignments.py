@@ -273,14 +273,14 @@ def test_an_assessed_attempt_allows_no_second_try(cohort, alice, alice_client):
 
 def test_self_paced_play_of_an_assessed_case_waits_for_the_due_time(cohort, alice, alice_client, bob_client):
     assignment = AssignmentFactory(cohort=cohort, mode="assessed", max_attempts=1, counts="first")
-    slug = assignment.case.slug
-    response = alice_client.post(reverse("start_attempt", args=[slug]), follow=True)
+    code = assignment.case.code
+    response = alice_client.post(reverse("start_attempt", args=[code]), follow=True)
     assert "is an assessed exercise for you" in response.content.decode()
     assert not Attempt.objects.filter(user__username="alice").exists()
     # Bob is in no cohort: his self-paced practice is untouched.
-    assert "/attempts/" in bob_client.post(reverse("start_attempt", args=[slug]))["Location"]
+    assert "/attempts/" in bob_client.post(reverse("start_attempt", args=[code]))["Location"]
     Assignment.objects.filter(pk=assignment.pk).update(due_at=timezone.now() - timedelta(minutes=1))
-    assert "/attempts/" in alice_client.post(reverse("start_attempt", args=[slug]))["Location"]
+    assert "/attempts/" in alice_client.post(reverse("start_attempt", args=[code]))["Location"]
 
 
 # -- the learner's home -----------------------------------------------------------------

@@ -183,7 +183,7 @@ def test_a_hard_kill_loses_no_acknowledged_choice(prod_env, tmp_path):
         for i in range(LEARNERS):
             browser = Browser(server.port)
             browser.log_in(f"crash{i}")
-            r = browser.post("/cases/lumbar-strain-lift/start/")
+            r = browser.post("/cases/C01/start/")
             assert r.status == 302, r.status
             attempt_id = int(re.fullmatch(r"/attempts/(\d+)/", r.headers["Location"]).group(1))
             learners.append({"browser": browser, "attempt": attempt_id, "acked": [], "server_errors": []})

@@ -26,7 +26,7 @@ def test_anonymous_visitors_can_browse_the_library_but_not_play(anon_client, lib
     page = anon_client.get(reverse("library"))
     assert page.status_code == 200
     assert "Low back spasm after lifting, 34-year-old warehouse picker" in page.content.decode()
-    start = anon_client.post(reverse("start_attempt", args=["lumbar-strain-lift"]))
+    start = anon_client.post(reverse("start_attempt", args=["C01"]))
     assert start.status_code == 302 and start["Location"].startswith(reverse("login"))
     assert not Attempt.objects.exists()
 
@@ -89,7 +89,7 @@ def test_the_library_shows_the_learners_own_history_only(alice_client, alice, bo
 
 
 def test_starting_a_case_creates_an_attempt_on_its_current_version(alice_client, alice, library):
-    response = alice_client.post(reverse("start_attempt", args=["lumbar-strain-lift"]))
+    response = alice_client.post(reverse("start_attempt", args=["C01"]))
     attempt = Attempt.objects.get(user=alice)
     assert response["Location"] == reverse("attempt", args=[attempt.pk])
     assert attempt.version == library["C01"].current_version
@@ -97,7 +97,7 @@ def test_starting_a_case_creates_an_attempt_on_its_current_version(alice_client,
 
 def test_starting_a_case_again_resumes_the_self_paced_attempt_under_way(alice_client, alice, library):
     """Half-played attempts piled up on the home page, one per click on Start."""
-    start = reverse("start_attempt", args=["lumbar-strain-lift"])
+    start = reverse("start_attempt", args=["C01"])
     first = alice_client.post(start)
     attempt = Attempt.objects.get(user=alice)
     again = alice_client.post(start, follow=True)
@@ -110,7 +110,7 @@ def test_starting_a_case_again_resumes_the_self_paced_attempt_under_way(alice_cl
 
 
 def test_starting_needs_post(alice_client, library):
-    response = alice_client.get(reverse("start_attempt", args=["lumbar-strain-lift"]))
+    response = alice_client.get(reverse("start_attempt", args=["C01"]))
     assert response.status_code == 405 and response["Allow"] == "POST"
     assert "This address is an action, not a page" in response.content.decode()  # not the browser's blank error
 
@@ -323,7 +323,7 @@ def test_a_best_path_debrief_names_no_pitfall_fallen_into(alice_client, attempt)
 
 def test_retry_starts_a_new_attempt(alice_client, alice, attempt):
     play(attempt, attempt.version.playbook.best_choices)
-    alice_client.post(reverse("start_attempt", args=["lumbar-strain-lift"]))
+    alice_client.post(reverse("start_attempt", args=["C01"]))
     assert Attempt.objects.filter(user=alice).count() == 2
     assert Attempt.objects.filter(user=alice, finished_at__isnull=True).count() == 1
 
@@ -397,13 +397,13 @@ def test_starting_an_assigned_practice_case_from_the_library_counts_for_the_assi
     assignment = AssignmentFactory(cohort=cohort, code="C01", mode=Assignment.Mode.PRACTICE)
     card = alice_client.get(reverse("library"), {"region": "lumbar", "difficulty": "introductory"}).content.decode()
     assert "Block B" in card and "this counts for the assignment" in card
-    start = alice_client.post(reverse("start_attempt", args=["lumbar-strain-lift"]), follow=True)
+    start = alice_client.post(reverse("start_attempt", args=["C01"]), follow=True)
     assert "is assigned to you in Block B: this attempt counts for it" in start.content.decode()
     attempt = Attempt.objects.get(user=alice)
     assert attempt.assignment == assignment
     play(attempt, attempt.version.playbook.best_choices)
     # Done: the next start from the library is self-paced practice.
-    alice_client.post(reverse("start_attempt", args=["lumbar-strain-lift"]))
+    alice_client.post(reverse("start_attempt", args=["C01"]))
     assert Attempt.objects.filter(user=alice, assignment__isnull=True).count() == 1
     card = alice_client.get(reverse("library"), {"region": "lumbar", "difficulty": "introductory"}).content.decode()
     assert "this counts for the assignment" not in card

@@ -58,9 +58,10 @@ def library(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def start_attempt(request: HttpRequest, slug: str) -> HttpResponse:
-    """Start on a library card: see classroom.start_case."""
-    case = get_object_or_404(Case.objects.published(), slug=slug)
+def start_attempt(request: HttpRequest, case_code: str) -> HttpResponse:
+    """Start on a library card: see classroom.start_case. Addressed by code, not
+    slug: slugs name the diagnosis, and this address sits in the learner's page."""
+    case = get_object_or_404(Case.objects.published(), code=case_code)
     try:
         attempt, note = classroom.start_case(request.user, case)
     except ClassroomError as refusal:  # an assessed exercise on this case comes first
