@@ -6,10 +6,11 @@ Pure Python (no Django), so authors and the test suite can run it anywhere:
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,13 +19,18 @@ from pydantic import ValidationError
 
 from cases.format import (
     Case,
+    DecisionOption,
     DecisionStage,
     Dimension,
     GuidanceCatalogue,
     GuidanceEntry,
     Grade,
+    Option,
     OutcomeStage,
+    Patient,
     PickStage,
+    RedFlags,
+    Tags,
     Transition,
 )
 
@@ -50,6 +56,10 @@ class CaseFile:
     case: Case
     data: dict
     content_hash: str
+    where: _Locator | None = field(default=None, compare=False, repr=False)
+
+    def line(self, *loc: object) -> int:
+        return self.where.line(loc) if self.where else 1
 
 
 class CaseFileError(Exception):
@@ -69,33 +79,79 @@ class _Locator:
         best = node.start_mark.line + 1 if node is not None else 1
         for key in loc:
             if isinstance(node, yaml.MappingNode):
-                nxt = next((v for k, v in node.value if k.value == key), None)
-                if nxt is None:
-                    nxt_key = next((k for k, _ in node.value if k.value == key), None)
-                    return nxt_key.start_mark.line + 1 if nxt_key is not None else best
-                node = nxt
+                pair = next(((k, v) for k, v in node.value if k.value == key), None)
+                if pair is None:
+                    return best
+                # The key's line: a list or block value starts on the line after it.
+                best, node = pair[0].start_mark.line + 1, pair[1]
             elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
                 node = node.value[key]
+                best = node.start_mark.line + 1
             else:
                 break
-            best = node.start_mark.line + 1
         return best
 
 
 def _parse_yaml(path: Path, text: str) -> tuple[object, _Locator]:
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        raise CaseFileError([Problem(str(path), 1, "the file is empty (only blank lines or comments)")])
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        raise CaseFileError([Problem(str(path), line, f"YAML syntax: {exc.problem or exc.context}")]) from None
+        line, message = _explain_yaml_error(exc)
+        raise CaseFileError([Problem(str(path), line, f"YAML syntax: {message}")]) from None
     except yaml.YAMLError as exc:
         raise CaseFileError([Problem(str(path), 1, f"YAML: {exc}")]) from None
     except RecursionError:
         # PyYAML recurses once per nesting level: a few hundred brackets exhaust the stack.
         raise CaseFileError([Problem(str(path), 1, "YAML is nested too deeply to be a case file")]) from None
+    duplicates = _duplicate_keys(root)
+    if duplicates:
+        raise CaseFileError([Problem(str(path), line, msg) for line, msg in duplicates])
     return data, _Locator(root)
+
+
+def _explain_yaml_error(exc: yaml.MarkedYAMLError) -> tuple[int, str]:
+    """PyYAML's words ("expected <block end>, but found '<scalar>'") in an author's
+    words, with the line where the trouble starts rather than where YAML gave up."""
+    problem, context = exc.problem or "", exc.context or ""
+    at = (exc.problem_mark or exc.context_mark).line + 1 if (exc.problem_mark or exc.context_mark) else 1
+    began = exc.context_mark.line + 1 if exc.context_mark else at
+    if "'\\t'" in problem:  # PyYAML quotes the tab as the two characters backslash, t
+        return at, "a tab character: indent with spaces only"
+    if "mapping values are not allowed" in problem:
+        return at, "a second ': ' in text that is not in quotes: put the whole text in quotes, or start it with >- and continue on the next line"
+    if "quoted scalar" in context:
+        return began, f"a quote opened on line {began} is never closed (inside single quotes, write an apostrophe twice: 'don''t')"
+    if "flow sequence" in context or "flow mapping" in context:
+        return began, f"a '[' or '{{' opened on line {began} is not closed (put text that starts with [ or {{ in quotes)"
+    if "expected <block end>" in problem and "<scalar>" in problem:
+        return at, "text continues after a closing quote (inside single quotes, write an apostrophe twice: 'don''t'), or this line is indented differently from the lines above"
+    if "expected <block end>" in problem or "expected <block mapping start>" in problem:
+        return at, f"this line is indented differently from the lines above it (the block began on line {began})"
+    return at, problem or context
+
+
+def _duplicate_keys(node: yaml.Node | None) -> list[tuple[int, str]]:
+    """PyYAML keeps the last of two equal keys without a word: an author's second
+    `reveals:` would silently replace the first."""
+    out: list[tuple[int, str]] = []
+    stack = [node] if node is not None else []
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key, value in current.value:
+                if isinstance(key, yaml.ScalarNode):
+                    line = key.start_mark.line + 1
+                    if key.value in first:
+                        out.append((line, f"'{key.value}' appears twice in one block (first on line {first[key.value]}); keep one"))
+                    first.setdefault(key.value, line)
+                stack.append(value)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+    return sorted(out)
 
 
 def _read(path: Path) -> str:
@@ -112,14 +168,73 @@ def _read(path: Path) -> str:
         raise CaseFileError([Problem(str(path), line, "file is not valid UTF-8")]) from None
 
 
-def _schema_problems(path: Path, exc: ValidationError, where: _Locator) -> list[Problem]:
+def _schema_problems(path: Path, exc: ValidationError, where: _Locator, data: object = None) -> list[Problem]:
+    """pydantic's errors, located by line and named as an author would: "stage 'history',
+    option 'L1': unknown field 'reveal' (did you mean 'reveals'?)" rather than
+    "stages.0.history.options.4.reveal: Extra inputs are not permitted"."""
+    errors = [(_followable(err["loc"], data), err) for err in exc.errors(include_url=False)]
     out = []
-    for err in exc.errors(include_url=False):
-        # pydantic adds the union member's tag ("history", "decision"...) to the path.
-        loc = [p for p in err["loc"] if p not in ("history", "exam", "decision", "outcome")]
-        field = ".".join(str(p) for p in loc) or "(top level)"
-        out.append(Problem(str(path), where.line(loc), f"{field}: {err['msg']}"))
+    for loc, err in errors:
+        # `next` is a stage id or a list of rules: pydantic reports a mismatch against
+        # each form. A list that fails as a list was never meant as a string: keep the
+        # specific error and drop "should be a valid string".
+        if err["type"].endswith("_type") and any(len(o) > len(loc) and o[: len(loc)] == loc for o, _ in errors):
+            continue
+        out.append(Problem(str(path), where.line(loc), _describe(loc, err, data)))
     return out
+
+
+def _followable(loc: tuple, data: object) -> list:
+    """The part of pydantic's error path that exists in the file: it inserts the
+    names of union members ("history", "constrained-str", "list[Transition]")."""
+    kept, node = [], data
+    for i, key in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+        elif not last or isinstance(node, list):
+            continue  # a union member's name, not a key of the file
+        kept.append(key)
+    return kept
+
+
+def _describe(loc: list, err: dict, data: object) -> str:
+    words, node, parent_key = [], data, None
+    for key in loc[:-1] if err["type"] in ("extra_forbidden", "missing") else loc:
+        if isinstance(node, list) and isinstance(key, int):
+            node = node[key]
+            ident = node.get("id") if isinstance(node, dict) else None
+            noun = {"stages": "stage", "options": "option", "next": "next rule"}.get(str(parent_key), str(parent_key))
+            words[-1:] = [f"{noun} '{ident}'" if ident else f"{noun} {key + 1}"]
+        else:
+            node = node.get(key) if isinstance(node, dict) else None
+            words.append(str(key))
+            parent_key = key
+    where = ", ".join(words)
+    prefix = f"{where}: " if where else ""
+    name = str(loc[-1]) if loc else ""
+    if err["type"] == "extra_forbidden":
+        guess = difflib.get_close_matches(name, _FIELD_NAMES, n=1)
+        hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+        return f"{prefix}unknown field '{name}'{hint}"
+    if err["type"] == "missing":
+        return f"{prefix}'{name}' is missing"
+    if err["type"] == "union_tag_invalid":
+        ctx = err.get("ctx", {})
+        return f"{prefix}kind {ctx.get('tag', '?')!r} is not one of {ctx.get('expected_tags', '')}"
+    return f"{prefix}{err['msg']}"
+
+
+def _field_names() -> list[str]:
+    names: set[str] = set()
+    for model in (Case, Patient, Tags, RedFlags, Transition, Option, DecisionOption, PickStage, DecisionStage, OutcomeStage):
+        names.update(f.alias or n for n, f in model.model_fields.items())
+    return sorted(names)
+
+
+_FIELD_NAMES = _field_names()
 
 
 @lru_cache(maxsize=4)
@@ -129,7 +244,7 @@ def load_catalogue(path: Path = GUIDANCE_FILE) -> dict[str, GuidanceEntry]:
     try:
         catalogue = GuidanceCatalogue.model_validate(data)
     except ValidationError as exc:
-        raise CaseFileError(_schema_problems(path, exc, where)) from None
+        raise CaseFileError(_schema_problems(path, exc, where, data)) from None
     entries = {}
     for i, entry in enumerate(catalogue.guidance):
         if entry.id in entries:
@@ -151,18 +266,18 @@ def read_case(path: Path, catalogue: dict[str, GuidanceEntry] | None = None) -> 
     text = _read(path)
     data, where = _parse_yaml(path, text)
     if not isinstance(data, dict):
-        raise CaseFileError([Problem(str(path), 1, "a case file must be a mapping (key: value) at the top level")])
+        raise CaseFileError([Problem(str(path), 1, "a case file must be a mapping (key: value lines) at the top level")])
     try:
         case = Case.model_validate(data)
     except ValidationError as exc:
-        raise CaseFileError(_schema_problems(path, exc, where)) from None
+        raise CaseFileError(_schema_problems(path, exc, where, data)) from None
     catalogue = load_catalogue() if catalogue is None else catalogue
     found = presentation_problems(case) + graph_problems(case, catalogue)
     problems = [Problem(str(path), where.line(loc), msg) for loc, msg in found]
     if problems:
         raise CaseFileError(problems)
     normal = case.model_dump(mode="json", by_alias=True, exclude_defaults=False)
-    return CaseFile(path=path, case=case, data=normal, content_hash=content_hash(normal))
+    return CaseFile(path=path, case=case, data=normal, content_hash=content_hash(normal), where=where)
 
 
 def presentation_problems(case: Case) -> list[tuple[list, str]]:
@@ -191,17 +306,19 @@ def graph_problems(case: Case, catalogue: dict[str, GuidanceEntry]) -> list[tupl
         return out
 
     def check_guidance(ids: Iterable[str], loc: list) -> None:
-        for gid in ids:
+        for k, gid in enumerate(ids):
             if gid not in catalogue:
-                out.append((loc, f"unknown guidance id '{gid}' (see cases/guidance.yaml)"))
+                out.append(([*loc, k], f"unknown guidance id '{gid}' (see cases/guidance.yaml)"))
 
     for key in ("present", "screen"):
+        check_guidance(getattr(case.red_flags, key), ["red_flags", key])
         for k, gid in enumerate(getattr(case.red_flags, key)):
-            check_guidance([gid], ["red_flags", key, k])
             if gid in catalogue and catalogue[gid].kind.value != "red_flag":
                 out.append((["red_flags", key, k], f"'{gid}' is a {catalogue[gid].kind.value}, not a red flag"))
 
-    def targets(nxt, loc: list) -> list[str]:
+    conditions: list[tuple[str, list, str]] = []  # (stage id, rule's yaml path, option id in when_any)
+
+    def targets(nxt, loc: list, sid: str) -> list[str]:
         if nxt is None:
             return []
         rules = [Transition(goto=nxt)] if isinstance(nxt, str) else nxt
@@ -215,6 +332,8 @@ def graph_problems(case: Case, catalogue: dict[str, GuidanceEntry]) -> list[tupl
             for oid in rule.when_any:
                 if oid not in option_ids:
                     out.append((rloc, f"when_any names unknown option '{oid}'"))
+                else:
+                    conditions.append((sid, rloc, oid))
         if not isinstance(nxt, str) and rules and rules[-1].when_any:
             out.append((loc, "the last rule of a conditional next needs no when_any (the default)"))
         return found
@@ -225,7 +344,7 @@ def graph_problems(case: Case, catalogue: dict[str, GuidanceEntry]) -> list[tupl
         loc = ["stages", i]
         succ: set[str] = set()
         if isinstance(stage, PickStage):
-            succ.update(targets(stage.next, [*loc, "next"]))
+            succ.update(targets(stage.next, [*loc, "next"], stage.id))
             for j, opt in enumerate(stage.options):
                 check_guidance(opt.screens, [*loc, "options", j, "screens"])
                 check_guidance(opt.triggers, [*loc, "options", j, "triggers"])
@@ -233,12 +352,14 @@ def graph_problems(case: Case, catalogue: dict[str, GuidanceEntry]) -> list[tupl
                     out.append(([*loc, "options", j], f"option '{opt.id}' has no 'reveals' text"))
                 if not opt.unsafe and opt.yield_.value != "low":
                     screenable.update(opt.screens)
+                if opt.unsafe and opt.yield_.value == "essential":
+                    out.append(([*loc, "options", j], f"option '{opt.id}' is both unsafe and essential: the best path cannot take it"))
         elif isinstance(stage, DecisionStage):
-            stage_next = targets(stage.next, [*loc, "next"])
+            stage_next = targets(stage.next, [*loc, "next"], stage.id)
             for j, opt in enumerate(stage.options):
                 check_guidance(opt.cites, [*loc, "options", j, "cites"])
                 check_guidance(opt.triggers, [*loc, "options", j, "triggers"])
-                own = targets(opt.next, [*loc, "options", j, "next"])
+                own = targets(opt.next, [*loc, "options", j, "next"], stage.id)
                 if opt.next is None and stage.next is None:
                     out.append(([*loc, "options", j], f"dead end: option '{opt.id}' and its stage have no next"))
                 succ.update(own or stage_next)
@@ -265,18 +386,12 @@ def graph_problems(case: Case, catalogue: dict[str, GuidanceEntry]) -> list[tupl
     for sid, i in stage_ids.items():
         if sid not in seen:
             out.append((["stages", i, "id"], f"stage '{sid}' is unreachable from start '{case.start}'"))
-    colour: dict[str, int] = {}
-
-    def has_cycle(sid: str) -> bool:
-        colour[sid] = 1
-        for nxt in edges[sid]:
-            if colour.get(nxt) == 1 or (nxt not in colour and has_cycle(nxt)):
-                return True
-        colour[sid] = 2
-        return False
-
-    if has_cycle(case.start):
-        out.append((["stages"], "the stages form a loop; every path must end in an outcome"))
+    loop = _find_loop(case.start, edges)
+    if loop:
+        back = loop[-2]  # the stage whose next closes the loop
+        out.append(
+            (["stages", stage_ids[back], "id"], "the stages form a loop (" + " -> ".join(loop) + f"): change a next of '{back}'; every path must end in an outcome")
+        )
         return out
     for sid, i in stage_ids.items():
         stage = case.stages[i]
@@ -284,6 +399,9 @@ def graph_problems(case: Case, catalogue: dict[str, GuidanceEntry]) -> list[tupl
             out.append((["stages", i], f"dead end: stage '{sid}' leads nowhere and is not an outcome"))
     if not any(isinstance(s, OutcomeStage) for s in case.stages):
         out.append((["stages"], "the case has no outcome stage"))
+    out.extend(_unmatchable_conditions(conditions, edges, {oid: case.stages[loc[1]].id for oid, loc in option_ids.items()}))
+    if _has_ext(case) and not case.ext_notes:
+        out.append((["title"], "ext_notes: missing: the case marks content ext; say in plain words what goes beyond the source, for the reviewing clinician"))
 
     for key in ("present", "screen"):
         for k, gid in enumerate(getattr(case.red_flags, key)):
@@ -294,6 +412,51 @@ def graph_problems(case: Case, catalogue: dict[str, GuidanceEntry]) -> list[tupl
         return out
     out.extend(_best_path_problems(case, catalogue))
     return out
+
+
+def _find_loop(start: str, edges: dict[str, set[str]]) -> list[str]:
+    """A loop reachable from start, as the stage ids around it (first repeated at the end), or []."""
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    path: list[str] = []
+
+    def visit(sid: str) -> list[str]:
+        state[sid] = 1
+        path.append(sid)
+        for nxt in sorted(edges[sid]):
+            if state.get(nxt) == 1:
+                return path[path.index(nxt):] + [nxt]
+            if nxt not in state:
+                found = visit(nxt)
+                if found:
+                    return found
+        path.pop()
+        state[sid] = 2
+        return []
+
+    return visit(start)
+
+
+def _unmatchable_conditions(conditions, edges: dict[str, set[str]], stage_of: dict[str, str]) -> list[tuple[list, str]]:
+    """A when_any can only match an option chosen before the rule is read: one on
+    this stage or on a stage that can lead here. Any other id makes the rule dead."""
+    before: dict[str, set[str]] = {sid: set() for sid in edges}
+    for sid, succ in edges.items():
+        for nxt in succ:
+            before[nxt].add(sid)
+    out = []
+    for sid, loc, oid in conditions:
+        seen, stack = {sid}, [sid]
+        while stack:
+            for prev in before[stack.pop()] - seen:
+                seen.add(prev)
+                stack.append(prev)
+        if stage_of[oid] not in seen:
+            out.append((loc, f"when_any names '{oid}' (stage '{stage_of[oid]}'), which can never have been chosen when '{sid}' is left: list options from '{sid}' or the stages before it"))
+    return out
+
+
+def _has_ext(case: Case) -> bool:
+    return any(getattr(s, "ext", False) or any(o.ext for o in getattr(s, "options", [])) for s in case.stages)
 
 
 def _best_path_problems(case: Case, catalogue: dict[str, GuidanceEntry]) -> list[tuple[list, str]]:
@@ -319,11 +482,10 @@ def _best_path_problems(case: Case, catalogue: dict[str, GuidanceEntry]) -> list
 
 
 def library_files(paths: Sequence[str | Path] = ()) -> list[Path]:
-    if not paths:
-        return sorted(LIBRARY_DIR.glob("*.yaml"))
     files: list[Path] = []
-    for p in map(Path, paths):
-        files.extend(sorted(p.glob("*.yaml")) if p.is_dir() else [p])
+    for p in map(Path, paths or [LIBRARY_DIR]):
+        # .yml too: an author's file skipped without a word would look checked.
+        files.extend(sorted([*p.glob("*.yaml"), *p.glob("*.yml")]) if p.is_dir() else [p])
     return files
 
 
@@ -338,17 +500,28 @@ def read_library(paths: Sequence[str | Path] = ()) -> tuple[list[CaseFile], list
         return [], exc.problems
     files = library_files(paths)
     if not files:
-        problems.append(Problem(str(paths[0]) if paths else str(LIBRARY_DIR), 0, "no case files (*.yaml) found"))
+        problems.append(Problem(str(paths[0]) if paths else str(LIBRARY_DIR), 0, "no case files (*.yaml, *.yml) found"))
     for path in files:
         try:
             good.append(read_case(path, catalogue))
         except CaseFileError as exc:
             problems.extend(exc.problems)
+    for cf in good:
+        # A copy of C01 saved as C15-....yaml that still says `id: C01` would replace C01.
+        if not _named_after(cf.path, cf.case.id):
+            problems.append(
+                Problem(str(cf.path), cf.line("id"), f"id {cf.case.id} does not match the file name: name the file {cf.case.id}-{cf.case.slug}.yaml, or give the case its own id")
+            )
     for attr in ("id", "slug"):
         seen: dict[str, Path] = {}
         for cf in good:
             value = getattr(cf.case, attr)
             if value in seen:
-                problems.append(Problem(str(cf.path), 1, f"case {attr} '{value}' is also used by {seen[value]}"))
+                problems.append(Problem(str(cf.path), cf.line(attr), f"case {attr} '{value}' is also used by {seen[value]}"))
             seen.setdefault(value, cf.path)
     return good, problems
+
+
+def _named_after(path: Path, case_id: str) -> bool:
+    stem = path.name.split(".")[0]
+    return stem == case_id or stem.startswith(f"{case_id}-")

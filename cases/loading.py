@@ -17,7 +17,9 @@ from cases.models import Case, CaseVersion, GuidanceItem
 class LoadReport:
     created: list[str] = field(default_factory=list)
     new_versions: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)  # the file matches an older version, current again
     unchanged: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)  # one line per case that changed, for the author
 
 
 def load_library(paths: Sequence[str | Path] = ()) -> LoadReport:
@@ -58,13 +60,20 @@ def load_library(paths: Sequence[str | Path] = ()) -> LoadReport:
             )
             case, created = Case.objects.get_or_create(code=c.id, defaults=listing)
             version = case.versions.filter(content_hash=cf.content_hash).first()
+            was = case.current_version_id
             if version is None:
                 number = (case.versions.aggregate(n=Max("number"))["n"] or 0) + 1
                 version = CaseVersion.objects.create(
                     case=case, number=number, content_hash=cf.content_hash, data=cf.data, source_path=cf.path.name
                 )
                 (report.created if created else report.new_versions).append(c.id)
+                report.changes.append(f"{c.id} {c.title}: {'new case' if created else f'version {number}'} from {cf.path.name}")
+            elif version.pk != was:
+                report.restored.append(c.id)
+                report.changes.append(f"{c.id} {c.title}: back to version {version.number} (the file matches it) from {cf.path.name}")
             else:
                 report.unchanged.append(c.id)
+            if not created and case.title != c.title:
+                report.changes.append(f"{c.id}: title was '{case.title}', now '{c.title}'")
             Case.objects.filter(pk=case.pk).update(**listing, current_version=version, retired=False)
     return report

@@ -120,3 +120,25 @@ def test_case_text_markup_is_sanitised(carol_client, library):
     html = carol_client.get(URL).content.decode()
     assert "The <em>scan</em> report." in html
     assert "alert(1)" not in html
+
+
+def test_the_debrief_marks_decisions_and_outcomes_that_go_beyond_the_source(library, alice, alice_client):
+    """The learner is told which of the case's own content awaits clinical sign-off, not only
+    which guidance items do (case-format.md: 'Learners see an ext badge')."""
+    from tests.factories import AttemptFactory, play
+
+    badge = "ext<span class=\"visually-hidden\"> (beyond the source document)</span>"
+    c14 = AttemptFactory(user=alice, code="C14")
+    play(c14, c14.version.playbook.best_choices)  # its best work-up, assessment and plan are ext
+    page = alice_client.get(reverse("debrief", args=[c14.pk])).content.decode()
+    decisions = page[page.index('id="decisions-h"'):page.index('id="best-h"')]
+    assert decisions.count(badge) == 3
+
+    c01 = AttemptFactory(user=alice, code="C01")
+    book = c01.version.playbook
+    play(c01, ["W4" if c == "W1" else c for c in book.best_choices])  # an MRI nobody needed
+    page = alice_client.get(reverse("debrief", args=[c01.pk])).content.decode()
+    outcome = page[page.index('id="outcome-h"'):]
+    assert outcome.index(badge) < outcome.index("</h2>")
+    decisions = page[page.index('id="decisions-h"'):page.index('id="best-h"')]
+    assert badge not in decisions  # C01's decisions are all within the source

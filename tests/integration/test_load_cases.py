@@ -92,3 +92,33 @@ def test_playbooks_of_a_listing_load_uncompiled_versions_in_one_query(library, m
     assert [b.case.id for b in books] == [v.case.code for v in versions]
     with django_assert_num_queries(0):  # warm: nothing to load
         cases.models.playbooks(versions)
+
+
+def test_the_load_report_names_each_case_that_changed_and_a_return_to_an_earlier_version(library, folder):
+    path = folder / C01.name
+    original = path.read_text()
+    title = Case.objects.get(code="C01").title
+    path.write_text(original.replace("Urgent care", "Urgent care centre"))
+    out = StringIO()
+    call_command("load_cases", str(folder), stdout=out)
+    assert f"C01 {title}: version 2 from {C01.name}" in out.getvalue()
+
+    # Loading the old file again makes no third version, but C01 is no longer what it was a moment ago.
+    path.write_text(original)
+    out = StringIO()
+    call_command("load_cases", str(folder), stdout=out)
+    assert f"C01 {title}: back to version 1 (the file matches it) from {C01.name}" in out.getvalue()
+    assert "1 back to an earlier version, 0 unchanged." in out.getvalue()
+    assert Case.objects.get(code="C01").current_version.number == 1
+
+
+def test_lint_cases_counts_a_file_that_clashes_with_another_as_a_file_with_problems(tmp_path):
+    text = C01.read_text()
+    (tmp_path / C01.name).write_text(text)
+    (tmp_path / "C01-second-copy.yaml").write_text(text.replace("slug: lumbar-strain-lift", "slug: second-copy"))
+    err = StringIO()
+    with pytest.raises(CommandError, match=r"^1 problem\(s\) in 1 file\(s\); 1 other file\(s\) are fine\.$"):
+        call_command("lint_cases", str(tmp_path), stdout=StringIO(), stderr=err)
+    copy = tmp_path / "C01-second-copy.yaml"
+    id_line = text.splitlines().index("id: C01") + 1
+    assert f"{copy}:{id_line}: case id 'C01' is also used by {tmp_path / C01.name}" in err.getvalue()

@@ -139,3 +139,101 @@ def test_a_guidance_entry_without_its_short_title_is_located(tmp_path):
     [problem] = exc.value.problems
     assert problem.path.endswith("guidance.yaml") and "title" in problem.message
     assert problem.line == line_of(text.replace(needle, ""), "id: rf-bowel-bladder")
+
+
+def test_a_key_written_twice_is_an_error_on_the_second(tmp_path):
+    # YAML keeps the last of two equal keys without a word: the author's first answer would vanish.
+    text = GOOD.replace("    reveals: Ten days.\n", "    reveals: Ten days.\n    reveals: Two days.\n")
+    [problem] = problems_for(tmp_path, text)
+    assert problem.line == line_of(text, "reveals: Two days.")
+    assert f"'reveals' appears twice in one block (first on line {line_of(text, 'reveals: Ten days.')})" in problem.message
+
+
+@pytest.mark.parametrize(
+    "broken, needle, expected",
+    [
+        ("  reveals: Ten days.", "\treveals: Ten days.", "a tab character: indent with spaces only"),
+        ("  reveals: Ten days.", "  reveals: 'I don't know.'", "write an apostrophe twice"),
+        ("  reveals: Ten days.", "  reveals: Onset: ten days.", "put the whole text in quotes"),
+    ],
+)
+def test_common_yaml_slips_are_explained_in_an_authors_words(tmp_path, broken, needle, expected):
+    text = GOOD.replace(broken, needle)
+    [problem] = problems_for(tmp_path, text)
+    assert expected in problem.message and problem.line == line_of(text, needle.strip())
+
+
+def test_a_quote_left_open_points_at_the_line_it_opens(tmp_path):
+    text = GOOD.replace("  reveals: Ten days.", "  reveals: 'Ten days.")
+    [problem] = problems_for(tmp_path, text)
+    opened = line_of(text, "reveals: 'Ten days.")
+    assert problem.line == opened and f"a quote opened on line {opened} is never closed" in problem.message
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n"])
+def test_an_empty_file_says_so(tmp_path, text):
+    [problem] = problems_for(tmp_path, text)
+    assert problem.message == "the file is empty (only blank lines or comments)"
+
+
+def test_schema_errors_name_stage_and_option_and_suggest_the_field(tmp_path):
+    text = GOOD.replace("  reveals: Ten days.", "  reveal: Ten days.")
+    [problem] = problems_for(tmp_path, text)
+    assert problem.message == "stage 'history', option 'H1': unknown field 'reveal' (did you mean 'reveals'?)"
+
+
+def test_a_misspelt_rule_key_gives_one_message_not_one_per_form_of_next(tmp_path):
+    # `next` is a stage id or a list of rules; pydantic complains about both forms.
+    text = GOOD.replace("- when_any:", "- when:")
+    assert text != GOOD
+    [problem] = problems_for(tmp_path, text)
+    assert problem.message == "stage 'plan', next rule 1: unknown field 'when' (did you mean 'when_any'?)"
+    assert problem.line == line_of(text, "- when:")
+
+
+def test_a_when_any_that_can_never_match_is_reported(tmp_path):
+    # R1 is on the return visit, after the plan: when the plan is left it cannot have been chosen.
+    text = GOOD.replace("  - when_any:\n    - W1", "  - when_any:\n    - R1")
+    assert text != GOOD
+    [problem] = problems_for(tmp_path, text)
+    assert "when_any names 'R1' (stage 'return'), which can never have been chosen when 'plan' is left" in problem.message
+
+
+def test_a_loop_names_the_stages_around_it(tmp_path):
+    # The return visit's first option leads back to the plan, which leads to the return visit.
+    text = GOOD.replace("    next: bad\n", "    next: plan\n", 1)
+    assert text != GOOD
+    [problem] = problems_for(tmp_path, text)
+    assert "the stages form a loop (plan -> return -> plan): change a next of 'return'" in problem.message
+    assert problem.line == line_of(text, "id: return")
+
+
+def test_an_option_both_unsafe_and_essential_is_refused(tmp_path):
+    text = GOOD.replace("    yield: low\n    unsafe: true", "    yield: essential\n    unsafe: true")
+    assert text != GOOD
+    problems = problems_for(tmp_path, text)
+    assert any("option 'X3' is both unsafe and essential" in p.message for p in problems)
+
+
+def test_ext_content_needs_a_note_for_the_reviewing_clinician(tmp_path):
+    text = GOOD.replace("    reveals: Ten days.", "    reveals: Ten days.\n    ext: true")
+    [problem] = problems_for(tmp_path, text)
+    assert problem.message.startswith("ext_notes: missing")
+    assert read_case(write(tmp_path, text + "ext_notes:\n- Onset question beyond the source.\n")).case.ext_notes
+
+
+def test_a_copied_case_that_keeps_another_cases_id_is_caught_by_its_file_name(tmp_path):
+    # Copying C90 to start C15 and forgetting the id would replace C90 on load.
+    write(tmp_path, GOOD, "C15-my-new-case.yaml")
+    good, problems = read_library([tmp_path])
+    [problem] = problems
+    assert problem.message.startswith("id C90 does not match the file name: name the file C90-mini.yaml")
+    assert problem.line == line_of(GOOD, "id: C90")
+    write(tmp_path, GOOD, "C15-my-new-case.yaml").rename(tmp_path / "C90-mini.yaml")
+    assert read_library([tmp_path]) == ([read_case(tmp_path / "C90-mini.yaml")], [])
+
+
+def test_a_yml_file_in_a_folder_is_checked_too(tmp_path):
+    write(tmp_path, GOOD.replace("next: exam", "next: exma"), "C90-mini.yml")
+    good, [problem] = read_library([tmp_path])
+    assert problem.path.endswith("C90-mini.yml") and "'exma'" in problem.message

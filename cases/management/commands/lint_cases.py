@@ -8,5 +8,8 @@ class Command(CaseFilesCommand):
     def handle(self, *args, paths, **options):
         good, problems = read_library(paths)
         if problems:
-            self.fail(problems, f"{len(problems)} problem(s) in case files; nothing is wrong with the {len(good)} other file(s).")
+            # A file can read cleanly and still clash with another (a shared id): count it as a file with problems.
+            with_problems = {p.path for p in problems}
+            fine = sum(str(cf.path) not in with_problems for cf in good)
+            self.fail(problems, f"{len(problems)} problem(s) in {len(with_problems)} file(s); {fine} other file(s) are fine.")
         self.stdout.write(self.style.SUCCESS(f"{len(good)} case file(s) OK."))

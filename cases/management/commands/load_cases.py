@@ -11,9 +11,12 @@ class Command(CaseFilesCommand):
             report = load_library(paths)
         except CaseFileError as exc:
             self.fail(exc.problems, "Nothing was loaded: fix the problems above and run again.")
+        for line in report.changes:
+            self.stdout.write(f"  {line}")
+        restored = f"{len(report.restored)} back to an earlier version, " if report.restored else ""
         self.stdout.write(
             self.style.SUCCESS(
                 f"Cases: {len(report.created)} new, {len(report.new_versions)} with a new version, "
-                f"{len(report.unchanged)} unchanged."
+                f"{restored}{len(report.unchanged)} unchanged."
             )
         )
