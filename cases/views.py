@@ -1,14 +1,14 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from cases.models import Case, GuidanceItem, playbooks
 from cases.report import KIND_LABELS, ext_guidance, ext_items, guidance_usage, usage_by_kind
 from trainer.models import is_instructor
 
 
-@require_GET
+@require_safe
 def guidance(request: HttpRequest) -> HttpResponse:
     """Public: every guidance item by kind, with the cases that exercise it (the
     same report as `manage.py case_report`, over the published versions)."""
@@ -23,7 +23,7 @@ def guidance(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def clinical_review(request: HttpRequest) -> HttpResponse:
     """Instructors only (others get a 404): every `ext` item of the published
     cases and of the guidance catalogue, for a clinician's sign-off."""

@@ -298,6 +298,9 @@ def start_assignment(user, assignment: Assignment, now: datetime | None = None) 
         member = Membership.objects.select_for_update().filter(cohort_id=assignment.cohort_id, user=user, role=LEARNER)
         if not member.exists():
             raise ClassroomError("You are not a learner in this cohort.")
+        if assignment.mode == Assignment.Mode.PRACTICE and (notice := practice_notice(user, assignment.case, now)):
+            # The same case assessed for this learner: a practice debrief would rehearse it.
+            raise ClassroomError(notice)
         mine = Attempt.objects.filter(user=user, assignment=assignment)
         open_attempt = mine.filter(finished_at__isnull=True).first()
         if open_attempt and now >= assignment.opens_at:

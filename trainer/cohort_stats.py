@@ -72,7 +72,9 @@ def roster_page_queryset(cohort: Cohort, assignments: list[Assignment], sort: st
     desc = sort.startswith("-")
     if key == "progress":
         done = counted_attempts().filter(user_id=OuterRef("user_id"), assignment__cohort=cohort)
-        members = members.annotate(sort_key=Subquery(done.values("user_id").annotate(n=Count("pk")).values("n")[:1]))
+        # No counted attempt is 0 done, not "unknown": NULL sorted after every count, so
+        # "fewest done first" put the learners who had done nothing at the bottom.
+        members = members.annotate(sort_key=Coalesce(Subquery(done.values("user_id").annotate(n=Count("pk")).values("n")[:1]), 0))
     elif key.startswith("a") and key[1:].isdigit() and int(key[1:]) in {a.pk for a in assignments}:
         score = counted_attempts().filter(user_id=OuterRef("user_id"), assignment_id=int(key[1:]))
         members = members.annotate(sort_key=Subquery(score.values("score_total")[:1]))

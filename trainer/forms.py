@@ -96,6 +96,16 @@ class AssignmentForm(FocusFirstError, forms.ModelForm):
                     f"{case.code} is already assigned to this cohort as {label}. Change that assignment's "
                     "dates and rules instead, or remove it first.",
                 )
+        if self.instance.pk and data.get("mode") and data["mode"] != self.instance.mode:
+            # Assessed forces "first attempt counts": learners with several practice attempts
+            # would silently lose their best score, and debriefs they had read would close again.
+            started = self.instance.attempts.count()
+            if started:
+                self.add_error(
+                    "mode",
+                    f"Learners have already made {started} attempt{'s' if started != 1 else ''} under these rules, so the "
+                    "mode cannot change now. Assign the case again as a new exercise instead.",
+                )
         if data.get("mode") == Assignment.Mode.ASSESSED:
             # Assessed means one counted attempt: anything else would let a learner
             # keep trying until the debrief opens.

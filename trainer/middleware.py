@@ -1,7 +1,14 @@
 """Small middleware of our own."""
 
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import resolve_url
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 class VaryOnHtmxMiddleware:
@@ -36,3 +43,67 @@ class MethodNotAllowedPageMiddleware:
         page.render()
         page["Allow"] = response["Allow"]
         return page
+
+
+class HtmxFailureMiddleware:
+    """What an htmx request gets when it cannot have its fragment.
+
+    htmx swaps whatever comes back into the target, and fetch follows redirects
+    silently: a learner whose session ended in another tab saw the whole login page
+    inside the stage panel, and a 403 (a new CSRF token after signing in again), 404
+    or 500 put a whole error page there. The fragments we design answer 200 or 422;
+    anything else is not for a panel. So:
+
+    - a redirect to the login page becomes `HX-Redirect`, and its `next` is the page
+      the learner was on, not the action (`/attempts/5/choose/` is POST-only: after
+      signing in it gave the 405 page). A form posted without htmx gets the same
+      `next`, from the Referer;
+    - any other failure reloads the page (`HX-Refresh`) with a message saying that
+      nothing was recorded, so the learner sees their attempt as stored and can
+      choose again.
+    """
+
+    FRAGMENT_STATUSES = {200, 422}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        is_htmx = bool(getattr(request, "htmx", False))
+        if response.status_code in (301, 302) and (is_htmx or request.method not in ("GET", "HEAD")):
+            return self._login_redirect(request, response, is_htmx)
+        if is_htmx and response.status_code >= 400 and response.status_code not in self.FRAGMENT_STATUSES:
+            messages.error(request, self._failure_message(response.status_code), fail_silently=True)
+            # The status stays (htmx honours HX-Refresh on any status); the error page does not.
+            refresh = HttpResponse(status=response.status_code)
+            refresh["HX-Refresh"] = "true"
+            return refresh
+        return response
+
+    @staticmethod
+    def _failure_message(status: int) -> str:
+        if status == 403:
+            return "Your session changed (you may have signed out or in again in another tab). The page was reloaded; nothing was recorded, so choose again."
+        if status == 404:
+            return "That was not found; nothing was recorded."
+        return "Something went wrong on our side; nothing was recorded. Please try again."
+
+    @staticmethod
+    def _login_redirect(request, response, is_htmx: bool):
+        login = resolve_url(settings.LOGIN_URL)
+        location = urlsplit(response["Location"])
+        if location.path != login or "next=" not in location.query:  # only login_required's redirects
+            return response
+        page = request.headers.get("HX-Current-URL") if is_htmx else request.headers.get("Referer")
+        page_path = resolve_url(settings.LOGIN_REDIRECT_URL)  # no page to return to: home
+        if page and url_has_allowed_host_and_scheme(page, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+            parts = urlsplit(page)
+            page_path = parts.path + (f"?{parts.query}" if parts.query else "")
+        target = f"{login}?{urlencode({'next': page_path})}"
+        if not is_htmx:
+            return HttpResponseRedirect(target)
+        messages.info(request, "Your session has ended: sign in again to carry on where you left off.", fail_silently=True)
+        redirect = HttpResponse(status=200)
+        redirect["HX-Redirect"] = target
+        return redirect

@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "trainer.middleware.VaryOnHtmxMiddleware",
     "trainer.middleware.MethodNotAllowedPageMiddleware",
+    "trainer.middleware.HtmxFailureMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, so it sees the outcome of authentication (django-axes' requirement).
     "axes.middleware.AxesMiddleware",

@@ -3,11 +3,22 @@
 // or an error), so screen reader and keyboard users land on what changed instead
 // of on <body>. The mark is removed once used: an old mark left
 // behind in content the swap kept would win over the next one.
-document.addEventListener("htmx:after:swap", function () {
+document.addEventListener("htmx:after:swap", function (event) {
   var target = document.querySelector("[data-autofocus]");
   if (target) {
     target.removeAttribute("data-autofocus");
     target.focus({ preventScroll: false });
+    return;
+  }
+  // The focused element went with the swap and has no twin in the new content (the
+  // dashboard's "Next" link on the last page): focus the swapped region instead of
+  // dropping the keyboard user back at the top of the page.
+  if (document.activeElement && document.activeElement !== document.body) return;
+  var swapped = event.detail && event.detail.ctx && event.detail.ctx.target;
+  var region = swapped && swapped.id && document.getElementById(swapped.id);
+  if (region) {
+    if (!region.hasAttribute("tabindex")) region.setAttribute("tabindex", "-1");
+    region.focus({ preventScroll: true });
   }
 });
 
@@ -26,4 +37,19 @@ document.addEventListener("DOMContentLoaded", function () {
       );
     });
   });
+});
+
+// A request that never got an answer (offline, a dropped connection) fails inside
+// htmx with only a console line: the spinner stops and the buttons come back, and
+// the learner cannot tell that their choice was not saved. Say so, at the bottom of
+// the screen where the panel is, and clear it when the next request starts.
+document.addEventListener("htmx:error", function () {
+  var box = document.getElementById("request-failed");
+  if (!box) return;
+  box.textContent = "Could not reach the server, so nothing was recorded. Check your connection and try again.";
+  box.hidden = false;
+});
+document.addEventListener("htmx:before:request", function () {
+  var box = document.getElementById("request-failed");
+  if (box) box.hidden = true;
 });

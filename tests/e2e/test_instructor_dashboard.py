@@ -151,3 +151,20 @@ def test_the_assignments_table_fits_a_phone(page, room):
     assert fits, "the assignments table scrolls sideways on a phone"
     expect(table.locator("th", has_text="Unsafe")).to_be_visible()
     expect(table.locator("tbody th").first).to_contain_text("Practice · due")
+
+
+def test_paging_by_keyboard_keeps_focus_in_the_student_list(page, room):
+    # On the last page there is no "Next" to put focus back on: it fell to <body>,
+    # and the next Tab started again at "Skip to main content".
+    from trainer.views.dashboard import PAGE_SIZE
+
+    enrol(room["cohort"], *[UserFactory(username=f"pupil{n:02d}") for n in range(PAGE_SIZE)])
+    site, cohort = room["site"], room["cohort"]
+    sign_in(page, site, room["ivy"])
+    page.goto(f"{site}/cohorts/{cohort.pk}/")
+    page.get_by_role("link", name="Next").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("nav[aria-label='Student pages']")).to_contain_text("2 / 2")
+    expect(page.locator("#matrix")).to_be_focused()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('#matrix') !== null")

@@ -153,6 +153,26 @@ def test_changing_an_assignment_keeps_its_case_and_checks_the_dates(cohort, libr
     assert assignment.due_at == before
 
 
+def test_the_mode_cannot_change_once_learners_have_attempts(cohort, alice, ines_client):
+    # Switching practice to assessed forces "first attempt counts": a learner's best score
+    # would silently become their first, and debriefs they had read would close again.
+    assignment = AssignmentFactory(cohort=cohort, code="C01", counts="best", max_attempts=None)
+    play_assigned(alice, assignment, ["H1"])
+    response = edit(ines_client, assignment, mode="assessed")
+    assert response.status_code == 422
+    assert "Learners have already made 1 attempt under these rules, so the mode cannot change now." in response.content.decode()
+    assignment.refresh_from_db()
+    assert (assignment.mode, assignment.counts) == ("practice", "best")
+
+
+def test_a_practice_exercise_cannot_rehearse_the_same_case_assessed(cohort, alice, alice_client):
+    practice = AssignmentFactory(cohort=cohort, code="C01")
+    AssignmentFactory(cohort=cohort, code="C01", mode="assessed", max_attempts=1, counts="first")
+    response = alice_client.post(reverse("assignment_start", args=[practice.pk]), follow=True)
+    assert "is an assessed exercise for you" in response.content.decode()
+    assert not Attempt.objects.filter(user=alice).exists()
+
+
 # -- starting -----------------------------------------------------------------------
 
 

@@ -90,6 +90,7 @@ def test_sorting_by_name_score_and_progress(room, ines_client):
     assert by_score[:2] == ["alice", "bob"] and by_score[2:] == ["carol", "dan"]  # no score sorts last
     assert names({"sort": f"a{a.pk}"}) == ["carol", "alice", "bob", "dan"]
     assert names({"sort": "-progress"})[-1] == "dan"
+    assert names({"sort": "progress"})[0] == "dan"  # nothing done is fewest done, not unknown
     page = ines_client.get(url, {"sort": f"-a{a.pk}"}).content.decode()
     assert 'aria-sort="descending"' in page
     assert names({"sort": "a999999"}) == ["alice", "bob", "carol", "dan"]  # unknown sort falls back to names

@@ -52,3 +52,19 @@ def test_pitfalls_fallen_into_are_counted_and_linked(library, alice, alice_clien
     section = home[home.index("Pitfalls you fell into") : home.index("</section>", home.index("Pitfalls you fell into"))]
     for gid in fallen:
         assert f'href="/guidance/#{gid}"' in section and "(1 of 2)" in section
+
+
+def test_every_red_flag_missed_is_listed_the_first_five_open_the_rest_folded(library, alice, alice_client):
+    # Earlier the list stopped at five with no word of the rest, so it looked complete.
+    rushed = [finish(alice, code, "rushed") for code in ("C04", "C03", "C11", "C05")]
+    missed = set(
+        AttemptFinding.objects.filter(attempt__in=rushed, status__in=("missed", "not_screened"), guidance__kind="red_flag")
+        .values_list("guidance_id", flat=True)
+    )
+    assert len(missed) > 5, "four rushed red-flag cases leave more than five red flags unscreened"
+    home = alice_client.get(reverse("home")).content.decode()
+    section = home[home.index("Red flags you missed") : home.index("Pitfalls you fell into")]
+    for gid in missed:
+        assert f'href="/guidance/#{gid}"' in section
+    folded = section[section.index("<details") :]
+    assert f"<summary>{len(missed) - 5} more</summary>" in folded and folded.count('href="/guidance/#') == len(missed) - 5

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from trainer import classroom, cohort_stats
 from trainer.classroom import ClassroomError
@@ -39,7 +39,7 @@ def join_url(request: HttpRequest, cohort: Cohort) -> str:
 
 
 @login_required
-@require_GET
+@require_safe
 def cohort_list(request: HttpRequest) -> HttpResponse:
     """An instructor's cohorts, and the form to create one."""
     _require_instructor(request)
@@ -151,7 +151,7 @@ def cohort_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def roster(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = get_cohort_for_instructor(request, pk)
     return _render_roster(request, cohort, CoInstructorForm())

@@ -15,7 +15,7 @@ from django_htmx.http import push_url
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from cases.models import Case
 from trainer import classroom, cohort_stats, plots
@@ -33,7 +33,7 @@ def _assignments(cohort):
 
 
 @login_required
-@require_GET
+@require_safe
 def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     """Students × assignments, searched, sorted and paginated in SQL. The htmx
     search and sort links get only the #matrix fragment."""
@@ -94,7 +94,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def assignment_detail(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
     """One assignment: completion, score distribution, missed red flags, pitfalls
     fallen into and the decision distribution, as plots with data tables."""
@@ -170,7 +170,7 @@ def _finding_plots(missed, triggered, *, total: int, who: str) -> dict:
 
 
 @login_required
-@require_GET
+@require_safe
 def cohort_misses(request: HttpRequest, pk: int) -> HttpResponse:
     """What the whole cohort misses: red flags and pitfalls over every assignment's
     counted attempts, and in which assigned case each was missed."""
@@ -193,7 +193,7 @@ def cohort_misses(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def item_analysis(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     """How often each question and manoeuvre was asked on a case, across the
     cohort's assigned attempts, and how red-flag screening relates to safety."""
@@ -229,7 +229,7 @@ def _get_learner(cohort, user_pk: int):
 
 
 @login_required
-@require_GET
+@require_safe
 def student_detail(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
     """One learner's work on this cohort's assignments, each with its path."""
     cohort = get_cohort_for_instructor(request, pk)
@@ -243,7 +243,7 @@ def student_detail(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def attempt_review(request: HttpRequest, pk: int, attempt_pk: int) -> HttpResponse:
     """The debrief of a learner's assigned attempt, as the instructor sees it (no
     due-time lock: the instructor is the one who decides the grade)."""
@@ -296,7 +296,7 @@ def _stamp(dt) -> str:
 
 
 @login_required
-@require_GET
+@require_safe
 def export_matrix(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = get_cohort_for_instructor(request, pk)
     assignments = _assignments(cohort)
@@ -327,7 +327,7 @@ def export_matrix(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def export_attempts(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = get_cohort_for_instructor(request, pk)
     response, out = _csv_response(f"cohort-{cohort.pk}-attempts.csv")

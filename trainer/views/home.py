@@ -1,14 +1,14 @@
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from trainer import classroom, cohort_stats
 from trainer.forms import JoinForm
 from trainer.models import Attempt
 
 
-@require_GET
+@require_safe
 @never_cache  # what to do next changes with every attempt: Back must not show an old copy
 def home(request: HttpRequest) -> HttpResponse:
     """Anonymous: what the trainer is. Signed in: assigned exercises first, then
@@ -23,5 +23,5 @@ def home(request: HttpRequest) -> HttpResponse:
         context["recent"] = [(a, classroom.debrief_locked_until(a)) for a in history]
         context["join_form"] = JoinForm()
         n, missed, fallen = cohort_stats.learner_patterns(request.user)
-        context["patterns"] = {"attempts": n, "missed": missed[:5], "fallen": fallen[:5]}
+        context["patterns"] = {"attempts": n, "missed": missed, "fallen": fallen}
     return TemplateResponse(request, "trainer/home.html", context)

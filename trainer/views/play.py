@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from cases.models import Case
 from trainer import classroom
@@ -22,7 +22,7 @@ from trainer.views.helpers import canonical_url, get_attempt_for_learner, latest
 FILTERS = ("region", "type", "difficulty")
 
 
-@require_GET
+@require_safe
 @never_cache  # Back must not show a card's state from before the learner's last action
 def library(request: HttpRequest) -> HttpResponse:
     """Every published case, filterable; for a learner, their own attempts on each."""
@@ -73,7 +73,7 @@ def start_attempt(request: HttpRequest, case_code: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 @never_cache  # Back from another page re-fetches it: a cached copy offers choices already made
 def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = get_attempt_for_learner(request, pk)
@@ -112,7 +112,7 @@ def attempt_choose(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def attempt_debrief(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = get_attempt_for_learner(request, pk, "case", "assignment__cohort")  # for the retry forms
     if notice := classroom.debrief_notice(attempt):  # assessed work before its due time
