@@ -306,26 +306,41 @@ class StageCount:
     id: str
     title: str
     options: list[OptionCount]
+    reached: int  # learners who made this decision in some attempt: the share's denominator
 
 
 def decision_distribution(assignment: Assignment) -> list[StageCount]:
     """How many learners chose each option at each decision stage (any attempt).
 
-    Counts come from Choice rows grouped in SQL; which option belongs to which
-    decision stage comes from the Playbooks of the versions played (stages_across)."""
+    Which option belongs to which decision stage comes from the Playbooks of the
+    versions played (stages_across); the (option, learner) pairs come from SQL,
+    restricted to decision options, so each stage's share is of the learners who
+    reached it rather than of everyone who started (a branch only some reach, such
+    as a return visit, read as if most had skipped it)."""
     books = versions_played(assignment.case, Attempt.objects.filter(assignment=assignment))
-    rows = (
-        Choice.objects.filter(attempt__assignment=assignment, attempt__user_id__in=learner_ids(assignment.cohort_id))
+    stages = stages_across(books, DecisionStage)
+    pairs = (
+        Choice.objects.filter(
+            attempt__assignment=assignment,
+            attempt__user_id__in=learner_ids(assignment.cohort_id),
+            option_id__in=[o.id for _, options in stages for o, _ in options],
+        )
         .order_by()
-        .values("option_id")
-        .annotate(n=Count("attempt__user_id", distinct=True))
+        .values_list("option_id", "attempt__user_id")
+        .distinct()
     )
-    counts = {r["option_id"]: r["n"] for r in rows}
-    stages = []
-    for stage, options in stages_across(books, DecisionStage):
-        counted = [OptionCount(o.id, label, o.grade.value, counts.get(o.id, 0)) for o, label in options]
-        stages.append(StageCount(stage.id, stage.title, counted))
-    return stages
+    chose: dict[str, set[int]] = {}
+    for option_id, user_id in pairs:
+        chose.setdefault(option_id, set()).add(user_id)
+    repeated = {t for t in (s.title for s, _ in stages) if [x.title for x, _ in stages].count(t) > 1}
+    out = []
+    for stage, options in stages:
+        counted = [OptionCount(o.id, label, o.grade.value, len(chose.get(o.id, ()))) for o, label in options]
+        reached = set().union(*(chose.get(o.id, set()) for o, _ in options))
+        # Two stages may share a title (C04's plan, after a deferral or not): the id tells them apart.
+        title = f"{stage.title} ({stage.id})" if stage.title in repeated else stage.title
+        out.append(StageCount(stage.id, title, counted, len(reached)))
+    return out
 
 
 # -- item analysis per case ----------------------------------------------------

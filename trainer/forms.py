@@ -96,6 +96,20 @@ class AssignmentForm(FocusFirstError, forms.ModelForm):
                     f"{case.code} is already assigned to this cohort as {label}. Change that assignment's "
                     "dates and rules instead, or remove it first.",
                 )
+        if (
+            self.instance.pk
+            and self.instance.mode == Assignment.Mode.ASSESSED
+            and due
+            and self.instance.due_at <= timezone.now() < due
+            and (opened := self.instance.attempts.filter(finished_at__isnull=False).count())
+        ):
+            # Past the due time the verdicts are open: moving it later would close debriefs
+            # learners have already read (and their classmates may have heard about).
+            self.add_error(
+                "due_at",
+                f"The due time has passed and {opened} finished attempt{'s have their' if opened != 1 else ' has its'} "
+                "debrief open; a later due time would close them again. Learners can still finish late: their work is kept and marked late.",
+            )
         if self.instance.pk and data.get("mode") and data["mode"] != self.instance.mode:
             # Assessed forces "first attempt counts": learners with several practice attempts
             # would silently lose their best score, and debriefs they had read would close again.

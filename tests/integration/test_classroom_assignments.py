@@ -165,6 +165,22 @@ def test_the_mode_cannot_change_once_learners_have_attempts(cohort, alice, ines_
     assert (assignment.mode, assignment.counts) == ("practice", "best")
 
 
+def test_an_assessed_due_time_that_has_passed_cannot_move_later_once_debriefs_are_open(cohort, alice, ines_client):
+    now = timezone.now()
+    assignment = AssignmentFactory(
+        cohort=cohort, mode="assessed", max_attempts=1, counts="first", opens_at=now - timedelta(days=2), due_at=now - timedelta(hours=1)
+    )
+    play_assigned(alice, assignment)  # finished: her debrief is open now the due time has passed
+    response = edit(ines_client, assignment, due_at=_local(now + timedelta(days=1)))
+    assert response.status_code == 422
+    assert "1 finished attempt has its debrief open; a later due time would close them again" in response.content.decode()
+    assignment.refresh_from_db()
+    assert assignment.due_at < now
+    # Before the due time, or with nobody finished, an extension is fine.
+    Attempt.objects.filter(assignment=assignment).update(finished_at=None)
+    assert edit(ines_client, assignment, due_at=_local(now + timedelta(days=1))).status_code == 302
+
+
 def test_a_practice_exercise_cannot_rehearse_the_same_case_assessed(cohort, alice, alice_client):
     practice = AssignmentFactory(cohort=cohort, code="C01")
     AssignmentFactory(cohort=cohort, code="C01", mode="assessed", max_attempts=1, counts="first")

@@ -261,6 +261,24 @@ def test_assignment_page_plots_and_counts(room, ines_client):
     assert best.n >= 2 and f"{best.n} ({round(100 * best.n / 3)}%)" in page
 
 
+def test_each_decision_is_shared_out_among_the_learners_who_reached_it(room, ines_client):
+    # Dan starts but stops in the history: 4 started, 3 reached the work-up. Shares "of 4
+    # who started" read as if a quarter had skipped the decision.
+    cohort, a = room["cohort"], room["assignment"]
+    play_assigned(room["users"]["dan"], a, ["H1"])
+    stages = {s.id: s for s in cohort_stats.decision_distribution(a)}
+    assert stages["workup"].reached == 3
+    wrong_turns = [s for s in stages.values() if 0 < s.reached < 3]
+    for stage in stages.values():
+        assert stage.reached == sum(any(o.id in p for o in stage.options) for p in room["paths"].values()), stage.id
+    page = ines_client.get(reverse("assignment_detail", args=[cohort.pk, a.pk])).content.decode()
+    best = next(o for o in stages["workup"].options if o.grade == "best")
+    assert f"{best.n} ({round(100 * best.n / 3)}%)" in page
+    assert "(of 3 who reached this decision)" in page
+    for stage in wrong_turns:  # e.g. the return visit only the rushed path meets
+        assert f"(of {stage.reached} who reached this decision)" in page
+
+
 def test_assignment_page_before_anyone_starts(ines, ines_client, library):
     cohort = TaughtCohortFactory(created_by=ines)
     a = AssignmentFactory(cohort=cohort, code="C04")
@@ -363,6 +381,10 @@ def test_what_the_cohort_misses_adds_up_the_counted_attempts_of_every_assignment
     assert f'href="/guidance/#{top.guidance_id}"' in page and top.statement in page
     assert "5 counted attempts" in page
     assert page.count('role="img"') == 2
+    # Counts without shares of every attempt: C01's attempts could not miss C04's flags.
+    assert f"{top.title}: {top.n}" in page and f"{top.title}: {top.n} (" not in page
+    # The same case assigned twice stays apart: each column names its mode and due date.
+    assert f"practice · due {c04.due_at:%-d %b}" in page
 
 
 def test_what_the_cohort_misses_before_anyone_finishes(ines, ines_client, library):

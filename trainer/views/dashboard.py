@@ -129,8 +129,8 @@ def assignment_detail(request: HttpRequest, pk: int, assignment_pk: int) -> Http
                     [plots.Bar(o.label, o.n, tone=GRADE_TONES.get(o.grade, "primary"), note=o.grade) for o in stage.options],
                     value_label="Learners who chose it",
                     category_label="Option",
-                    total=summary.started or None,
-                    caption=f"{stage.title}: learners choosing each option in any attempt (of {summary.started} who started).",
+                    total=stage.reached or None,
+                    caption=f"{stage.title}: learners choosing each option in any attempt (of {stage.reached} who reached this decision).",
                 ),
             )
             for stage in cohort_stats.decision_distribution(assignment)
@@ -139,7 +139,7 @@ def assignment_detail(request: HttpRequest, pk: int, assignment_pk: int) -> Http
     return TemplateResponse(request, "classroom/assignment.html", context)
 
 
-def _finding_plots(missed, triggered, *, total: int, who: str) -> dict:
+def _finding_plots(missed, triggered, *, total: int | None, who: str) -> dict:
     """The bar charts of red flags missed and pitfalls fallen into, each bar
     linked to its guidance statement. `who` heads the value axis ("Learners who")."""
     guidance = reverse("guidance")
@@ -149,12 +149,16 @@ def _finding_plots(missed, triggered, *, total: int, who: str) -> dict:
 
     return {
         "missed_plot": plots.bar_chart(
-            "Red flags most often missed",
+            "Red flags most often missed or not screened",
             bars(missed, "danger"),
             value_label=f"{who} missed it",
             category_label="Red flag",
             total=total,
-            caption="Counted attempts that missed or did not screen each red flag. Each links to its guidance statement.",
+            caption=(
+                "Counted attempts that missed each red flag: either the patient had it and it was never elicited "
+                "(which makes the attempt unsafe), or the case called for screening it and nobody asked. "
+                "Each links to its guidance statement."
+            ),
             empty="No red flag missed in a counted attempt yet.",
         ),
         "triggered_plot": plots.bar_chart(
@@ -187,7 +191,10 @@ def cohort_misses(request: HttpRequest, pk: int) -> HttpResponse:
         "assignments": assignments,
         "found": found,
         "rows": rows,
-        **_finding_plots(found.missed, found.triggered, total=found.attempts, who="Attempts that"),
+        # Counts without shares: each case screens for different red flags, so a share of
+        # every counted attempt understated how often a flag was missed where it mattered
+        # (the per-assignment columns below say in which case).
+        **_finding_plots(found.missed, found.triggered, total=None, who="Attempts that"),
     }
     return TemplateResponse(request, "classroom/misses.html", context)
 
