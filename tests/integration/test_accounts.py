@@ -105,3 +105,28 @@ def test_signup_takes_an_optional_name_that_instructors_see(anon_client, db):
     anon_client.post(reverse("logout"))
     anon_client.post(reverse("signup"), {"username": "dora", "password1": PASSWORD, "password2": PASSWORD})
     assert get_user_model().objects.get(username="dora").get_full_name() == ""  # a name is optional
+
+
+def test_a_learner_changes_their_own_password_and_other_sessions_end(alice):
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.factories import PASSWORD
+
+    here, elsewhere = Client(), Client()
+    for browser in (here, elsewhere):
+        browser.force_login(alice)
+    page = here.get(reverse("home")).content.decode()
+    assert f'href="{reverse("password_change")}"' in page  # the username in the menu leads there
+    wrong = here.post(reverse("password_change"), {"old_password": "nope", "new_password1": "a-new-long-secret-42", "new_password2": "a-new-long-secret-42"})
+    assert wrong.status_code == 200 and "Your old password was entered incorrectly" in wrong.content.decode()
+    done = here.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "a-new-long-secret-42", "new_password2": "a-new-long-secret-42"},
+        follow=True,
+    )
+    assert "Your password has been changed." in done.content.decode()
+    assert here.get(reverse("attempt", args=[1])).status_code == 404  # still signed in here (404: no such attempt)
+    assert elsewhere.get(reverse("password_change"))["Location"].startswith(reverse("login"))  # signed out elsewhere
+    alice.refresh_from_db()
+    assert alice.check_password("a-new-long-secret-42")

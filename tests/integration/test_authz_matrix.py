@@ -57,6 +57,7 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "signup": ("GET", ANON_ONLY),
     "login": ("GET", ANON_ONLY),
     "logout": ("POST", row("redirect", "redirect", "redirect", "redirect", "redirect", "redirect")),
+    "password_change": ("GET", SIGNED_IN),
     "clinical_review": ("GET", row("login", "404", "404", "200", "200", "404")),
     "join": ("GET", SIGNED_IN),
     "join_link": ("GET", SIGNED_IN),  # shows what you would join; joining takes a POST

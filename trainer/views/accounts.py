@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off, get_failure_limit
 from django.contrib.auth import login
+from django.contrib.messages.views import SuccessMessageMixin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.exceptions import ValidationError
@@ -11,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
@@ -124,3 +125,12 @@ def signup(request: HttpRequest) -> HttpResponse:
     status = 422 if request.method == "POST" else 200
     context = {"form": form, "next": next_url, **joining(next_url)}
     return TemplateResponse(request, "registration/signup.html", context, status=status)
+
+
+class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
+    """Change your own password (the old one, then the new one twice). Django's view
+    keeps the session signed in; a message on the home page confirms it."""
+
+    template_name = "registration/password_change.html"
+    success_url = reverse_lazy("home")
+    success_message = "Your password has been changed."
