@@ -78,6 +78,7 @@ class Entry:
     text: str
     unsafe: bool = False
     grade: str = ""
+    low_yield: bool = False  # for debriefs and instructors; the attempt page never shows it
 
 
 @dataclass(frozen=True)
@@ -219,7 +220,8 @@ class Playbook:
                 self.option_stage[opt.id] = stage.id
                 if isinstance(stage, PickStage):
                     self.entries[opt.id] = Entry(
-                        stage.id, stage.title, stage.kind, opt.id, opt.label, opt.reveals, unsafe=opt.unsafe
+                        stage.id, stage.title, stage.kind, opt.id, opt.label, opt.reveals, unsafe=opt.unsafe,
+                        low_yield=opt.yield_ is Yield.low,
                     )
                 else:
                     # An unscored decision is a consequence (the patient comes back worse):
@@ -315,6 +317,11 @@ class Playbook:
         if choice == advance_id(walk.stage_id):
             return "Choose at least one option before moving on."
         if choice in self.option_stage or is_advance(choice):
+            stage = self.option_stage.get(choice) or choice.removesuffix(ADVANCE_SUFFIX)
+            passed = {self.option_stage.get(c) or c.removesuffix(ADVANCE_SUFFIX) for c in walk.chosen}
+            if stage in passed and stage != walk.stage_id:
+                # Usually a second tab or window left behind: say why, the panel shows where the attempt is.
+                return "This attempt has moved past that stage (perhaps in another tab or window); here is where it is now."
             return "That option is not available at this stage."
         return "There is no such option in this case."
 

@@ -60,7 +60,8 @@ class AssignmentForm(FocusFirstError, forms.ModelForm):
             "max_attempts": forms.NumberInput(attrs={"min": 1}),
         }
         help_texts = {
-            "due_at": f"Times are in {settings.TIME_ZONE}. Work finished after this is kept and marked late.",
+            "opens_at": f"In {settings.TIME_ZONE}. Learners can start from this time.",
+            "due_at": f"In {settings.TIME_ZONE}. Work finished after this is kept and marked late.",
             "max_attempts": "Leave empty for unlimited. Assessed exercises allow one attempt.",
             "counts": "For practice with several attempts: which one the dashboard scores.",
         }

@@ -14,7 +14,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from cases.models import Case, CaseVersion, GuidanceItem
-from trainer.engine import Debrief, State
+from trainer.engine import Debrief, State, is_advance
 
 INSTRUCTORS_GROUP = "Instructors"
 # Each retry of Attempt.choose follows another request's stored choice, so a few
@@ -91,6 +91,11 @@ class Attempt(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.finished_at is not None
+
+    @property
+    def moves(self) -> int:
+        """Questions, manoeuvres and decisions made, not counting "Move on" (uses prefetched choices)."""
+        return sum(not is_advance(c.option_id) for c in self.choices.all())
 
     def choice_ids(self) -> list[str]:
         # Choice.objects rather than self.choices: the related manager is built anew

@@ -179,6 +179,11 @@ def test_large_cohorts_are_paginated_keeping_search_and_sort(library, ines, ines
     assert "1 / 2" in first and "page=2" in first and "q=student" in first and "sort=-name" in first
     second = ines_client.get(url, {"q": "student", "sort": "-name", "page": 2}).content.decode()
     assert len(rows_of(second)) == 5 and "student00" in rows_of(second)[-1]
+    # A page past the end shows the last one, and the address says which.
+    beyond = ines_client.get(url, {"q": "student", "sort": "-name", "page": 99})
+    assert beyond.status_code == 302 and beyond["Location"] == f"{url}?q=student&sort=-name&page=2"
+    # Clearing the search keeps the sort.
+    assert f'href="{url}?sort=-name">clear search</a>' in second
 
 
 def test_empty_cohort_says_what_to_do(ines, ines_client, db):
@@ -410,6 +415,17 @@ def test_drill_down_lists_every_attempt_with_debrief_and_path(room, ines_client)
     assert first_label in page  # the path timeline
     review = ines_client.get(reverse("cohort_attempt", args=[cohort.pk, first.pk])).content.decode()
     assert f"{first.score_total}<span" in review and "Score by dimension" in review and 'class="timeline' in review
+
+
+def test_the_drill_down_counts_choices_without_move_on_and_marks_low_yield_picks(room, ines_client):
+    cohort, dan = room["cohort"], room["users"]["dan"]
+    book = room["book"]
+    low = next(o for o in book.stages["history"].options if o.yield_.value == "low")
+    play_assigned(dan, room["assignment"], ["H1", low.id, "history:next", "X2"])  # 4 clicks, 3 choices
+    page = ines_client.get(reverse("cohort_student", args=[cohort.pk, dan.pk])).content.decode()
+    assert "Path (3 choices)" in page
+    line = page[page.index(low.label):]
+    assert line.index('<span class="badge text-bg-warning">low yield</span>') < line.index("</li>")
 
 
 def test_the_instructors_review_of_an_unsafe_attempt_reads_as_theirs(room, ines_client):

@@ -76,7 +76,8 @@ def test_archiving_closes_the_cohort_to_learners_and_keeps_every_record(library,
     # Learners: the exercises leave the home page, nobody joins, nothing new starts...
     home = alice_client.get(reverse("home")).content.decode()
     assert "C04 · " not in home and "Spring block" not in home
-    assert "You are not in a cohort" in home  # not an open one: the join form is shown, not folded
+    # Not "you are not in a cohort", which read as if she had been removed; the join form is shown, not folded.
+    assert "Your cohorts have ended (your instructor archived them)" in home and "You are not in a cohort" not in home
     assert bob_client.post(reverse("join"), {"code": cohort.join_code}).status_code == 422
     refused = alice_client.post(reverse("assignment_start", args=[untouched.pk]), follow=True)
     assert "This cohort has been archived" in refused.content.decode()

@@ -436,3 +436,23 @@ def test_questions_are_not_listed_in_the_authors_order_and_keep_their_places(ali
     assert listed(first) == orders[0]  # the same order on every load
     choose(alice_client, first, orders[0][3])
     assert listed(first) == orders[0][:3] + orders[0][4:]  # the others keep their places
+
+
+def test_the_debrief_path_marks_low_yield_picks(alice, alice_client, library):
+    attempt = AttemptFactory(user=alice, code="C01")
+    best = attempt.version.playbook.best_choices
+    play(attempt, [best[0], "L1", *best[1:]])  # L1: a question that would not change management
+    page = alice_client.get(reverse("debrief", args=[attempt.pk])).content.decode()
+    path = page[page.index('id="path-h"'):]
+    l1 = next(o.label for o in attempt.version.playbook.stages["history"].options if o.id == "L1")
+    assert path[path.index(l1):].index("low yield</span>") < path[path.index(l1):].index("</li>")
+    assert path.count("low yield</span>") == 1  # and nowhere else
+
+
+def test_a_tab_left_behind_is_told_the_attempt_moved_on(alice_client, attempt):
+    choose(alice_client, attempt, "H1")
+    choose(alice_client, attempt, "history:next")  # another tab moved on to the examination
+    response = choose(alice_client, attempt, "H3")  # this tab still shows the history
+    assert response.status_code == 422
+    assert "This attempt has moved past that stage (perhaps in another tab or window)" in response.content.decode()
+    assert attempt.choice_ids() == ["H1", "history:next"]

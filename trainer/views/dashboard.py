@@ -46,11 +46,12 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     def url(**params) -> str:
         return canonical_url(request, base, {"q": q, "sort": sort, **params}, defaults={"sort": "name"})[0]
 
-    canonical, untidy = canonical_url(request, base, {"q": q, "sort": sort, "page": request.GET.get("page")}, defaults={"sort": "name"})
-    if untidy and not request.htmx:
-        return redirect(canonical)
     members = cohort_stats.roster_page_queryset(cohort, assignments, sort, q)
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page shown, not the one asked for: ?page=99 of 2 shows page 2 and says so.
+    canonical, untidy = canonical_url(request, base, {"q": q, "sort": sort, "page": str(page.number)}, defaults={"sort": "name"})
+    if untidy and not request.htmx:
+        return redirect(canonical)
     rows = cohort_stats.matrix_rows(list(page.object_list), assignments)
 
     def sort_link(key: str) -> dict:
@@ -79,6 +80,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "next": url(page=page.next_page_number()) if page.has_next() else "",
         },
         "join_url": join_url(request, cohort),
+        "clear_search_url": url(q="", page=None),  # keeps the sort
     }
     if wants_fragment(request):
         response = TemplateResponse(request, "classroom/dashboard.html#matrix", context)
