@@ -23,8 +23,9 @@ Text = Annotated[str, Field(min_length=1, max_length=4000)]
 
 
 class Strict(BaseModel):
-    # Unknown keys are errors: a misspelt field must not be silently ignored.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Unknown keys are errors: a misspelt field must not be silently ignored. A field's
+    # docstring becomes its description in cases/schema.json, which editors show on hover.
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 class Yield(str, Enum):
@@ -51,6 +52,7 @@ class Dimension(str, Enum):
 
 class Patient(Strict):
     age: Annotated[int, Field(ge=0, le=120)]
+    """Age in years; the same as in the vignette and the answers."""
     sex: Literal["F", "M", "X"]
     occupation: Annotated[str, Field(max_length=120)] = ""
 
@@ -61,13 +63,17 @@ class Patient(Strict):
 
 class Tags(Strict):
     region: Annotated[str, Field(pattern=r"^[a-z][a-z-]*$")]
+    """Body region, lowercase (lumbar, cervical, calf...): a library filter and on the card."""
     type: Literal["benign", "red-flag", "neuro-rehab"]
+    """A library filter only: never on the card, where it would give the case away."""
     difficulty: Literal["introductory", "intermediate", "advanced"]
 
 
 class RedFlags(Strict):
     present: list[GuidanceId] = []
+    """Red flags (rf- ids) this patient has: leaving one unelicited makes the attempt unsafe."""
     screen: list[GuidanceId] = []
+    """Red flags (rf- ids) a careful clinician screens for here; scored under red-flag screening."""
 
 
 class Transition(Strict):
@@ -75,7 +81,9 @@ class Transition(Strict):
     was chosen earlier in the attempt; a rule without `when_any` always matches."""
 
     when_any: list[Ident] = []
+    """Option ids chosen earlier (on this stage or one before it); leave out on the last rule."""
     goto: Ident
+    """The stage to go to."""
 
 
 Next = Union[Ident, list[Transition]]
@@ -83,34 +91,50 @@ Next = Union[Ident, list[Transition]]
 
 class Option(Strict):
     id: Ident
+    """Unique in the case (H1, X4...): charts count choices by it across versions, so keep it when rewording."""
     label: Text
-    # History answer or exam finding shown once the option is chosen.
+    """The question or manoeuvre as the learner sees it (plain text)."""
     reveals: Annotated[str, Field(max_length=4000)] = ""
+    """The patient's answer or the finding, shown once chosen (required by the linter)."""
     yield_: Annotated[Yield, Field(alias="yield")] = Yield.useful
+    """essential (skipping costs a point unless it screens a red flag), useful (default) or low (choosing costs 2)."""
     screens: list[GuidanceId] = []
+    """Guidance ids this option checks; an rf- id listed in the case's red_flags counts as screening it."""
     triggers: list[GuidanceId] = []
-    # Unsafe exam manoeuvre (e.g. active neck ROM before imaging after high-risk trauma).
+    """Guidance items this choice touches: a pitfall if the choice is wrong (low yield, unsafe), else a caution."""
     unsafe: bool = False
-    # True when the content goes beyond the source document and needs clinician sign-off.
+    """An unsafe manoeuvre (e.g. active neck movement before imaging after high-risk trauma): the attempt is unsafe."""
     ext: bool = False
+    """Content beyond the source document, awaiting a clinician's sign-off (say what in ext_notes)."""
 
 
 class DecisionOption(Strict):
     id: Ident
+    """Unique in the case (W1, A, P2...)."""
     label: Text
+    """The option as the learner sees it: as long and detailed as the others, whatever its grade."""
     grade: Grade
+    """best, acceptable, poor or dangerous (dangerous makes the attempt unsafe on a scored decision)."""
     reason: Text
+    """Why, shown in the debrief."""
     cites: list[GuidanceId] = []
+    """Guidance the reason rests on, linked from the debrief."""
     triggers: list[GuidanceId] = []
+    """Guidance items this choice touches: a pitfall if the grade is poor or dangerous, else a caution."""
     next: Next | None = None
+    """Where this option leads; without it, the stage's next."""
     ext: bool = False
+    """Content beyond the source document, awaiting a clinician's sign-off (say what in ext_notes)."""
 
 
 class _Stage(Strict):
     id: Ident
+    """Unique in the case; next and goto name stages by it."""
     title: Annotated[str, Field(min_length=1, max_length=200)]
     prompt: Annotated[str, Field(max_length=4000)] = ""
+    """The instruction or situation shown above the options; never say whether a red flag came up."""
     ext: bool = False
+    """Content beyond the source document, awaiting a clinician's sign-off (say what in ext_notes)."""
 
 
 class PickStage(_Stage):
@@ -119,7 +143,9 @@ class PickStage(_Stage):
     kind: Literal["history", "exam"]
     options: Annotated[list[Option], Field(min_length=1)]
     min_picks: Annotated[int, Field(ge=0)] = 1
+    """How many options the learner must pick before "Move on"."""
     next: Next
+    """The stage after "Move on": a stage id, or a list of when_any rules."""
 
 
 class DecisionStage(_Stage):
@@ -127,8 +153,10 @@ class DecisionStage(_Stage):
 
     kind: Literal["decision"]
     scores: Dimension = Dimension.none
+    """The rubric dimension the choice scores; none (default) for an unscored decision such as a return visit."""
     options: Annotated[list[DecisionOption], Field(min_length=2)]
     next: Next | None = None
+    """Where the options lead unless an option has its own next."""
 
 
 class OutcomeStage(_Stage):
@@ -136,7 +164,9 @@ class OutcomeStage(_Stage):
 
     kind: Literal["outcome"]
     text: Text
+    """What happened to the patient; true for every path that reaches it."""
     good: bool
+    """Whether this ending is a good one (the best path must end in one)."""
     cites: list[GuidanceId] = []
 
 
@@ -145,21 +175,28 @@ Stage = Annotated[Union[PickStage, DecisionStage, OutcomeStage], Field(discrimin
 
 class Case(Strict):
     id: Annotated[str, Field(pattern=r"^C[0-9]{2,3}$")]
+    """The case code (C15); the file's name starts with it (C15-night-cramps.yaml)."""
     slug: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
+    """Lowercase words joined by hyphens, unique in the library; instructors' addresses use it."""
     title: Annotated[str, Field(min_length=1, max_length=200)]
-    # What learners see until the debrief: the title names the diagnosis, which is
-    # what the case asks them to find. Optional here only so that versions stored
-    # before it existed still load; the linter requires it in every case file.
+    """The diagnosis-level title: instructors see it, learners only in the debrief."""
+    # Optional here only so that versions stored before it existed still load.
     presentation: Annotated[str, Field(max_length=100)] = ""
+    """What learners see until the debrief: the complaint and who the patient is, no diagnosis (required by the linter)."""
     setting: Annotated[str, Field(min_length=1, max_length=120)]
+    """Where the encounter happens: Urgent care, Primary care, ED..."""
     patient: Patient
     vignette: Text
+    """The opening the learner reads first; it starts with the patient's name and age ("Mr Daniel Okafor, 34, ...")."""
     tags: Tags
     objectives: Annotated[list[Text], Field(min_length=1)]
+    """Learning objectives, one sentence each."""
     red_flags: RedFlags
     start: Ident
+    """The id of the first stage (usually history)."""
     stages: Annotated[list[Stage], Field(min_length=1)]
     ext_notes: list[Text] = []
+    """Plain-language notes for the reviewing clinician on what goes beyond the source (required if anything is ext)."""
 
     @property
     def learner_title(self) -> str:
@@ -196,9 +233,24 @@ class GuidanceCatalogue(Strict):
     guidance: Annotated[list[GuidanceEntry], Field(min_length=1)]
 
 
-def json_schema() -> dict:
-    """The JSON Schema editors use to check a case file as the author types."""
+def json_schema(guidance_ids: list[str] | None = None) -> dict:
+    """The JSON Schema editors use to check a case file as the author types. Given the
+    catalogue's ids, every guidance-id field lists them, so an editor can complete them
+    (the pattern alone let `rf-generalised` through until the linter ran)."""
     schema = Case.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "Muscle spasm trainer case file"
+    if guidance_ids:
+        _list_guidance_ids(schema, sorted(guidance_ids))
     return schema
+
+
+def _list_guidance_ids(node: object, ids: list[str]) -> None:
+    if isinstance(node, dict):
+        if node.get("pattern") == GUIDANCE_ID_PATTERN:
+            node["enum"] = ids
+        for value in node.values():
+            _list_guidance_ids(value, ids)
+    elif isinstance(node, list):
+        for value in node:
+            _list_guidance_ids(value, ids)

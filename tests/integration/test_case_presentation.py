@@ -11,7 +11,7 @@ from django.apps import apps
 from django.urls import reverse
 
 from cases.format import json_schema
-from cases.lint import CASES_DIR
+from cases.lint import CASES_DIR, load_catalogue
 from cases.models import Case, CaseVersion
 from tests.factories import AssignmentFactory, AttemptFactory, TaughtCohortFactory, enrol, play
 from trainer.models import Attempt
@@ -100,4 +100,15 @@ def test_the_migration_gives_rows_loaded_before_it_a_neutral_presentation(librar
 def test_the_json_schema_editors_use_matches_the_case_format():
     # An author's editor checks files against cases/schema.json; run `manage.py export_schema` after a format change.
     stored = json.loads((CASES_DIR / "schema.json").read_text())
-    assert stored == json.loads(json.dumps(json_schema()))
+    assert stored == json.loads(json.dumps(json_schema(list(load_catalogue()))))
+
+
+def test_the_editor_schema_completes_guidance_ids_and_explains_fields():
+    # An editor offers the catalogue's ids instead of accepting any rf-/pf- shaped string,
+    # and shows each field's meaning on hover.
+    schema = json.loads((CASES_DIR / "schema.json").read_text())
+    option = schema["$defs"]["Option"]["properties"]
+    assert option["screens"]["items"]["enum"] == sorted(load_catalogue())
+    assert "rf-generalised" not in option["screens"]["items"]["enum"] and "rf-generalized" in option["screens"]["items"]["enum"]
+    assert "default" in option["yield"]["description"] and "answer or the finding" in option["reveals"]["description"]
+    assert "no diagnosis" in schema["properties"]["presentation"]["description"]

@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand
 
 from cases.format import json_schema
-from cases.lint import CASES_DIR
+from cases.lint import CASES_DIR, load_catalogue
 
 
 class Command(BaseCommand):
@@ -11,5 +11,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         path = CASES_DIR / "schema.json"
-        path.write_text(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n")
+        path.write_text(json.dumps(json_schema(list(load_catalogue())), indent=2, sort_keys=True) + "\n")
         self.stdout.write(f"Wrote {path}")
