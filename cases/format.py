@@ -21,6 +21,12 @@ Ident = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
 GuidanceId = Annotated[str, Field(pattern=GUIDANCE_ID_PATTERN, max_length=64)]
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 
+# The markup case text may carry where it is shown as rich text (vignette, prompt,
+# reveals, an outcome's text); anything else is removed on display (nh3), and in
+# every other field a tag shows as typed. The linter warns about both.
+INLINE_TAGS = frozenset({"em", "strong", "i", "b", "br", "sub", "sup"})
+RICH_TEXT_FIELDS = frozenset({"vignette", "prompt", "reveals", "text"})
+
 
 class Strict(BaseModel):
     # Unknown keys are errors: a misspelt field must not be silently ignored. A field's

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ import yaml
 from pydantic import ValidationError
 
 from cases.format import (
+    INLINE_TAGS,
+    RICH_TEXT_FIELDS,
     Case,
     DecisionOption,
     DecisionStage,
@@ -57,6 +60,8 @@ class CaseFile:
     data: dict
     content_hash: str
     where: _Locator | None = field(default=None, compare=False, repr=False)
+    # Not errors: the case loads, but something will not show as the author wrote it.
+    warnings: tuple[Problem, ...] = field(default=(), compare=False)
 
     def line(self, *loc: object) -> int:
         return self.where.line(loc) if self.where else 1
@@ -277,7 +282,36 @@ def read_case(path: Path, catalogue: dict[str, GuidanceEntry] | None = None) -> 
     if problems:
         raise CaseFileError(problems)
     normal = case.model_dump(mode="json", by_alias=True, exclude_defaults=False)
-    return CaseFile(path=path, case=case, data=normal, content_hash=content_hash(normal), where=where)
+    warnings = tuple(Problem(str(path), where.line(loc), msg) for loc, msg in markup_warnings(data))
+    return CaseFile(path=path, case=case, data=normal, content_hash=content_hash(normal), where=where, warnings=warnings)
+
+
+_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)\b[^>]*>")
+_MARKDOWN = re.compile(r"\*\*\S[^*]*\*\*|__\S[^_]*__")
+
+
+def markup_warnings(data: object, loc: tuple = ()) -> list[tuple[list, str]]:
+    """Markup that will not show as written: a tag in plain text appears as typed, a tag
+    outside the inline set is removed from rich text, and Markdown is not rendered."""
+    out: list[tuple[list, str]] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            out.extend(markup_warnings(value, (*loc, key)))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            out.extend(markup_warnings(value, (*loc, i)))
+    elif isinstance(data, str):
+        field_name = next((k for k in reversed(loc) if isinstance(k, str)), "")
+        tags = sorted({m.group(1).lower() for m in _TAG.finditer(data)})
+        if field_name in RICH_TEXT_FIELDS:
+            removed = [t for t in tags if t not in INLINE_TAGS]
+            if removed:
+                out.append((list(loc), f"{field_name}: <{'>, <'.join(removed)}> will be removed when shown (allowed: {', '.join(sorted(INLINE_TAGS))})"))
+        elif tags:
+            out.append((list(loc), f"{field_name}: <{'>, <'.join(tags)}> will show as typed: this field is plain text"))
+        if _MARKDOWN.search(data):
+            out.append((list(loc), f"{field_name}: Markdown (**bold**) is not rendered; use <strong> in rich text"))
+    return out
 
 
 def presentation_problems(case: Case) -> list[tuple[list, str]]:

@@ -20,6 +20,7 @@ class LoadReport:
     restored: list[str] = field(default_factory=list)  # the file matches an older version, current again
     unchanged: list[str] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)  # one line per case that changed, for the author
+    warnings: list[Problem] = field(default_factory=list)  # markup that will not show as written
 
 
 def load_library(paths: Sequence[str | Path] = ()) -> LoadReport:
@@ -38,7 +39,7 @@ def load_library(paths: Sequence[str | Path] = ()) -> LoadReport:
     if clashes:
         raise CaseFileError(clashes)
     catalogue = load_catalogue()
-    report = LoadReport()
+    report = LoadReport(warnings=[w for cf in good for w in cf.warnings])
     with transaction.atomic():
         for position, entry in enumerate(catalogue.values()):
             GuidanceItem.objects.update_or_create(

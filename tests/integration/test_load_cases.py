@@ -122,3 +122,12 @@ def test_lint_cases_counts_a_file_that_clashes_with_another_as_a_file_with_probl
     copy = tmp_path / "C01-second-copy.yaml"
     id_line = text.splitlines().index("id: C01") + 1
     assert f"{copy}:{id_line}: case id 'C01' is also used by {tmp_path / C01.name}" in err.getvalue()
+
+
+def test_lint_and_load_print_markup_warnings_and_still_succeed(library, folder):
+    path = folder / C01.name
+    path.write_text(path.read_text().replace("label: When did it start, and what were you doing?", "label: When did it <em>start</em>?"))
+    for command in ("lint_cases", "load_cases"):
+        err = StringIO()
+        call_command(command, str(folder), stdout=StringIO(), stderr=err)
+        assert f"warning: {path}:" in err.getvalue() and "label: <em> will show as typed" in err.getvalue(), command

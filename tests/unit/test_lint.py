@@ -237,3 +237,18 @@ def test_a_yml_file_in_a_folder_is_checked_too(tmp_path):
     write(tmp_path, GOOD.replace("next: exam", "next: exma"), "C90-mini.yml")
     good, [problem] = read_library([tmp_path])
     assert problem.path.endswith("C90-mini.yml") and "'exma'" in problem.message
+
+
+def test_markup_that_will_not_show_as_written_is_a_warning_not_an_error(tmp_path):
+    text = (
+        GOOD.replace("    label: Fever?", "    label: Fever, <em>sweats</em>?")
+        .replace("    reveals: Yes, fevers.", "    reveals: Yes, <u>fevers</u> and **chills**.")
+        .replace("    reveals: Ten days.", "    reveals: Ten <em>days</em>.")  # allowed inline markup: no warning
+    )
+    case = read_case(write(tmp_path, text))  # it still loads
+    assert [(w.line, w.message) for w in case.warnings] == [
+        (line_of(text, "label: Fever, <em>"), "label: <em> will show as typed: this field is plain text"),
+        (line_of(text, "<u>fevers</u>"), "reveals: <u> will be removed when shown (allowed: b, br, em, i, strong, sub, sup)"),
+        (line_of(text, "<u>fevers</u>"), "reveals: Markdown (**bold**) is not rendered; use <strong> in rich text"),
+    ]
+    assert read_case(write(tmp_path, GOOD)).warnings == ()

@@ -8,9 +8,11 @@ import nh3
 from django import template
 from django.utils.safestring import mark_safe
 
+from cases.format import INLINE_TAGS
+
 register = template.Library()
 
-ALLOWED_TAGS = {"em", "strong", "i", "b", "br", "sub", "sup"}
+ALLOWED_TAGS = set(INLINE_TAGS)
 
 
 @lru_cache(maxsize=8192)

@@ -7,6 +7,8 @@ class Command(CaseFilesCommand):
 
     def handle(self, *args, paths, **options):
         good, problems = read_library(paths)
+        for warning in (w for cf in good for w in cf.warnings):
+            self.stderr.write(f"warning: {warning}")
         if problems:
             # A file can read cleanly and still clash with another (a shared id): count it as a file with problems.
             with_problems = {p.path for p in problems}

@@ -11,6 +11,8 @@ class Command(CaseFilesCommand):
             report = load_library(paths)
         except CaseFileError as exc:
             self.fail(exc.problems, "Nothing was loaded: fix the problems above and run again.")
+        for warning in report.warnings:
+            self.stderr.write(f"warning: {warning}")
         for line in report.changes:
             self.stdout.write(f"  {line}")
         restored = f"{len(report.restored)} back to an earlier version, " if report.restored else ""
