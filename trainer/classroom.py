@@ -92,6 +92,8 @@ def add_co_instructor(cohort: Cohort, username: str) -> Membership:
             f"{user.username} is not an instructor account; an administrator must make them one first "
             f"(manage.py instructor add {user.username})."
         )
+    if Membership.objects.filter(cohort=cohort, user=user, role=INSTRUCTOR).exists():
+        raise ClassroomError(f"{user.username} already teaches {cohort.name}.")
     membership, _ = Membership.objects.update_or_create(cohort=cohort, user=user, defaults={"role": INSTRUCTOR})
     return membership
 

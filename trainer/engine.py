@@ -79,6 +79,7 @@ class Entry:
     unsafe: bool = False
     grade: str = ""
     low_yield: bool = False  # for debriefs and instructors; the attempt page never shows it
+    ext: bool = False  # beyond the source document: marked in debriefs, not while playing
 
 
 @dataclass(frozen=True)
@@ -221,16 +222,18 @@ class Playbook:
                 if isinstance(stage, PickStage):
                     self.entries[opt.id] = Entry(
                         stage.id, stage.title, stage.kind, opt.id, opt.label, opt.reveals, unsafe=opt.unsafe,
-                        low_yield=opt.yield_ is Yield.low,
+                        low_yield=opt.yield_ is Yield.low, ext=opt.ext or stage.ext,
                     )
                 else:
                     # An unscored decision is a consequence (the patient comes back worse):
                     # its prompt tells what happened, so the transcript and debrief keep it.
                     story = stage.prompt if stage.scores is Dimension.none else ""
-                    self.entries[opt.id] = Entry(stage.id, stage.title, "decision", opt.id, opt.label, story, grade=opt.grade.value)
+                    self.entries[opt.id] = Entry(
+                        stage.id, stage.title, "decision", opt.id, opt.label, story, grade=opt.grade.value, ext=opt.ext or stage.ext
+                    )
             if isinstance(stage, OutcomeStage):
                 self.entries[stage.id] = Entry(
-                    stage.id, stage.title, "outcome", "", stage.title, stage.text, grade="good" if stage.good else "bad"
+                    stage.id, stage.title, "outcome", "", stage.title, stage.text, grade="good" if stage.good else "bad", ext=stage.ext
                 )
 
     @cached_property

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from cases.models import Case
+from trainer.classroom import cohorts_taught
 from trainer.models import Assignment, Cohort
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -31,6 +32,19 @@ class CohortForm(FocusFirstError, forms.ModelForm):
         fields = ("name",)
         labels = {"name": "Cohort name"}
         help_texts = {"name": "For example “PT year 2, spring block”. Learners see it when they join."}
+
+    def __init__(self, *args, teacher=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.teacher = teacher
+
+    def clean_name(self):
+        # Two cohorts of one instructor with one name cannot be told apart, by them or
+        # by a learner in both (home page, join page).
+        name = self.cleaned_data["name"].strip()
+        if self.teacher is not None:
+            if cohorts_taught(self.teacher).filter(name__iexact=name).exclude(pk=self.instance.pk).exists():
+                raise forms.ValidationError("You already teach a cohort with this name: give this one a name of its own.")
+        return name
 
 
 class JoinForm(FocusFirstError, forms.Form):

@@ -101,9 +101,9 @@ class HtmxFailureMiddleware:
             parts = urlsplit(page)
             page_path = parts.path + (f"?{parts.query}" if parts.query else "")
         target = f"{login}?{urlencode({'next': page_path})}"
+        messages.info(request, "Your session has ended: sign in again to carry on where you left off.", fail_silently=True)
         if not is_htmx:
             return HttpResponseRedirect(target)
-        messages.info(request, "Your session has ended: sign in again to carry on where you left off.", fail_silently=True)
         redirect = HttpResponse(status=200)
         redirect["HX-Redirect"] = target
         return redirect

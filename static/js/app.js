@@ -46,8 +46,11 @@ document.addEventListener("DOMContentLoaded", function () {
 document.addEventListener("htmx:error", function () {
   var box = document.getElementById("request-failed");
   if (!box) return;
-  box.textContent = "Could not reach the server, so nothing was recorded. Check your connection and try again.";
+  box.querySelector("span").textContent = "Could not reach the server, so nothing was recorded. Check your connection and try again.";
   box.hidden = false;
+});
+document.addEventListener("click", function (event) {
+  if (event.target.matches("#request-failed .btn-close")) document.getElementById("request-failed").hidden = true;
 });
 document.addEventListener("htmx:before:request", function () {
   var box = document.getElementById("request-failed");

@@ -117,7 +117,8 @@ def test_a_learner_changes_their_own_password_and_other_sessions_end(alice):
     for browser in (here, elsewhere):
         browser.force_login(alice)
     page = here.get(reverse("home")).content.decode()
-    assert f'href="{reverse("password_change")}"' in page  # the username in the menu leads there
+    assert f'href="{reverse("password_change")}" title="Your account' in page  # the username in the menu leads there
+    assert f'<a class="nav-link" href="{reverse("password_change")}">Account</a>' in page  # on a phone, where the username gives way
     wrong = here.post(reverse("password_change"), {"old_password": "nope", "new_password1": "a-new-long-secret-42", "new_password2": "a-new-long-secret-42"})
     assert wrong.status_code == 200 and "Your old password was entered incorrectly" in wrong.content.decode()
     done = here.post(

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import PASSWORD, AssignmentFactory, TaughtCohortFactory, UserFactory, enrol, play_assigned
+from trainer import classroom
 from trainer.models import Attempt, Cohort, Membership
 
 
@@ -217,3 +218,18 @@ def test_an_unknown_username_is_reported(cohort, ines_client):
 def test_instructor_nav_link_only_for_instructors(ines_client, alice_client):
     assert f'href="{reverse("cohorts")}">Instructor</a>' in ines_client.get(reverse("home")).content.decode()
     assert ">Instructor</a>" not in alice_client.get(reverse("home")).content.decode()
+
+
+def test_adding_someone_who_already_teaches_the_cohort_says_so(cohort, ines_client):
+    response = ines_client.post(reverse("cohort_add_instructor", args=[cohort.pk]), {"username": "ines"})
+    assert response.status_code == 422
+    assert f"ines already teaches {cohort.name}." in response.content.decode()
+
+
+def test_an_instructor_cannot_give_two_cohorts_one_name(cohort, ines, ines_client):
+    response = ines_client.post(reverse("cohort_create"), {"name": cohort.name.upper()})
+    assert response.status_code == 422 and "You already teach a cohort with this name" in response.content.decode()
+    other = classroom.create_cohort(ines, "Autumn block")
+    renamed = ines_client.post(reverse("cohort_settings", args=[other.pk]), {"name": cohort.name})
+    assert renamed.status_code == 422 and "You already teach a cohort with this name" in renamed.content.decode()
+    assert ines_client.post(reverse("cohort_settings", args=[cohort.pk]), {"name": cohort.name}).status_code == 302  # keeping its own name

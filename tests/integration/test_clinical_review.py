@@ -133,6 +133,8 @@ def test_the_debrief_marks_decisions_and_outcomes_that_go_beyond_the_source(libr
     page = alice_client.get(reverse("debrief", args=[c14.pk])).content.decode()
     decisions = page[page.index('id="decisions-h"'):page.index('id="best-h"')]
     assert decisions.count(badge) == 3
+    best = page[page.index('id="best-h"'):page.index('id="path-h"')]
+    assert best.count(badge) == 4  # the same three decisions and the outcome they lead to
 
     c01 = AttemptFactory(user=alice, code="C01")
     book = c01.version.playbook

@@ -35,6 +35,7 @@ def test_without_javascript_the_login_returns_to_the_page_not_the_post_only_acti
     response = browser.post(reverse("attempt_choose", args=[attempt.pk]), {"option": "H1"}, HTTP_REFERER=f"http://testserver{page}")
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('login')}?next=%2Fattempts%2F{attempt.pk}%2F"
+    assert "Your session has ended: sign in again" in browser.get(response["Location"]).content.decode()
     # Before, next was /attempts/<id>/choose/: signing in led to the 405 page.
     browser.force_login(alice)
     assert browser.get(page).status_code == 200

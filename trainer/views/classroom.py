@@ -59,7 +59,7 @@ def _render_cohort_list(request: HttpRequest, form: CohortForm, status: int = 20
 @require_POST
 def cohort_create(request: HttpRequest) -> HttpResponse:
     _require_instructor(request)
-    form = CohortForm(request.POST)
+    form = CohortForm(request.POST, teacher=request.user)
     if not form.is_valid():
         return _render_cohort_list(request, form, status=422)
     cohort = classroom.create_cohort(request.user, form.cleaned_data["name"])
@@ -106,7 +106,7 @@ def join_link(request: HttpRequest, code: str) -> HttpResponse:
 def cohort_settings(request: HttpRequest, pk: int) -> HttpResponse:
     """Rename the cohort; the page also holds the join code and archive forms."""
     cohort = get_cohort_for_instructor(request, pk)
-    form = CohortForm(request.POST or None, instance=cohort)
+    form = CohortForm(request.POST or None, instance=cohort, teacher=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, f"Renamed to {cohort.name}.")
