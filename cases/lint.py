@@ -6,7 +6,6 @@ Pure Python (no Django), so authors and the test suite can run it anywhere:
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import re
 import json
@@ -22,20 +21,16 @@ from cases.format import (
     INLINE_TAGS,
     RICH_TEXT_FIELDS,
     Case,
-    DecisionOption,
     DecisionStage,
     Dimension,
     GuidanceCatalogue,
     GuidanceEntry,
     Grade,
-    Option,
     OutcomeStage,
-    Patient,
     PickStage,
-    RedFlags,
-    Tags,
     Transition,
 )
+from cases.messages import comment_warnings, explain_yaml_error, schema_messages
 
 CASES_DIR = Path(__file__).resolve().parent
 LIBRARY_DIR = CASES_DIR / "library"
@@ -104,7 +99,7 @@ def _parse_yaml(path: Path, text: str) -> tuple[object, _Locator]:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
-        line, message = _explain_yaml_error(exc)
+        line, message = explain_yaml_error(exc, text)
         raise CaseFileError([Problem(str(path), line, f"YAML syntax: {message}")]) from None
     except yaml.YAMLError as exc:
         raise CaseFileError([Problem(str(path), 1, f"YAML: {exc}")]) from None
@@ -115,27 +110,6 @@ def _parse_yaml(path: Path, text: str) -> tuple[object, _Locator]:
     if duplicates:
         raise CaseFileError([Problem(str(path), line, msg) for line, msg in duplicates])
     return data, _Locator(root)
-
-
-def _explain_yaml_error(exc: yaml.MarkedYAMLError) -> tuple[int, str]:
-    """PyYAML's words ("expected <block end>, but found '<scalar>'") in an author's
-    words, with the line where the trouble starts rather than where YAML gave up."""
-    problem, context = exc.problem or "", exc.context or ""
-    at = (exc.problem_mark or exc.context_mark).line + 1 if (exc.problem_mark or exc.context_mark) else 1
-    began = exc.context_mark.line + 1 if exc.context_mark else at
-    if "'\\t'" in problem:  # PyYAML quotes the tab as the two characters backslash, t
-        return at, "a tab character: indent with spaces only"
-    if "mapping values are not allowed" in problem:
-        return at, "a second ': ' in text that is not in quotes: put the whole text in quotes, or start it with >- and continue on the next line"
-    if "quoted scalar" in context:
-        return began, f"a quote opened on line {began} is never closed (inside single quotes, write an apostrophe twice: 'don''t')"
-    if "flow sequence" in context or "flow mapping" in context:
-        return began, f"a '[' or '{{' opened on line {began} is not closed (put text that starts with [ or {{ in quotes)"
-    if "expected <block end>" in problem and "<scalar>" in problem:
-        return at, "text continues after a closing quote (inside single quotes, write an apostrophe twice: 'don''t'), or this line is indented differently from the lines above"
-    if "expected <block end>" in problem or "expected <block mapping start>" in problem:
-        return at, f"this line is indented differently from the lines above it (the block began on line {began})"
-    return at, problem or context
 
 
 def _duplicate_keys(node: yaml.Node | None) -> list[tuple[int, str]]:
@@ -174,72 +148,7 @@ def _read(path: Path) -> str:
 
 
 def _schema_problems(path: Path, exc: ValidationError, where: _Locator, data: object = None) -> list[Problem]:
-    """pydantic's errors, located by line and named as an author would: "stage 'history',
-    option 'L1': unknown field 'reveal' (did you mean 'reveals'?)" rather than
-    "stages.0.history.options.4.reveal: Extra inputs are not permitted"."""
-    errors = [(_followable(err["loc"], data), err) for err in exc.errors(include_url=False)]
-    out = []
-    for loc, err in errors:
-        # `next` is a stage id or a list of rules: pydantic reports a mismatch against
-        # each form. A list that fails as a list was never meant as a string: keep the
-        # specific error and drop "should be a valid string".
-        if err["type"].endswith("_type") and any(len(o) > len(loc) and o[: len(loc)] == loc for o, _ in errors):
-            continue
-        out.append(Problem(str(path), where.line(loc), _describe(loc, err, data)))
-    return out
-
-
-def _followable(loc: tuple, data: object) -> list:
-    """The part of pydantic's error path that exists in the file: it inserts the
-    names of union members ("history", "constrained-str", "list[Transition]")."""
-    kept, node = [], data
-    for i, key in enumerate(loc):
-        last = i == len(loc) - 1
-        if isinstance(node, dict) and key in node:
-            node = node[key]
-        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
-            node = node[key]
-        elif not last or isinstance(node, list):
-            continue  # a union member's name, not a key of the file
-        kept.append(key)
-    return kept
-
-
-def _describe(loc: list, err: dict, data: object) -> str:
-    words, node, parent_key = [], data, None
-    for key in loc[:-1] if err["type"] in ("extra_forbidden", "missing") else loc:
-        if isinstance(node, list) and isinstance(key, int):
-            node = node[key]
-            ident = node.get("id") if isinstance(node, dict) else None
-            noun = {"stages": "stage", "options": "option", "next": "next rule"}.get(str(parent_key), str(parent_key))
-            words[-1:] = [f"{noun} '{ident}'" if ident else f"{noun} {key + 1}"]
-        else:
-            node = node.get(key) if isinstance(node, dict) else None
-            words.append(str(key))
-            parent_key = key
-    where = ", ".join(words)
-    prefix = f"{where}: " if where else ""
-    name = str(loc[-1]) if loc else ""
-    if err["type"] == "extra_forbidden":
-        guess = difflib.get_close_matches(name, _FIELD_NAMES, n=1)
-        hint = f" (did you mean '{guess[0]}'?)" if guess else ""
-        return f"{prefix}unknown field '{name}'{hint}"
-    if err["type"] == "missing":
-        return f"{prefix}'{name}' is missing"
-    if err["type"] == "union_tag_invalid":
-        ctx = err.get("ctx", {})
-        return f"{prefix}kind {ctx.get('tag', '?')!r} is not one of {ctx.get('expected_tags', '')}"
-    return f"{prefix}{err['msg']}"
-
-
-def _field_names() -> list[str]:
-    names: set[str] = set()
-    for model in (Case, Patient, Tags, RedFlags, Transition, Option, DecisionOption, PickStage, DecisionStage, OutcomeStage):
-        names.update(f.alias or n for n, f in model.model_fields.items())
-    return sorted(names)
-
-
-_FIELD_NAMES = _field_names()
+    return [Problem(str(path), where.line(loc), msg) for loc, msg in schema_messages(exc, data)]
 
 
 @lru_cache(maxsize=4)
@@ -275,14 +184,20 @@ def read_case(path: Path, catalogue: dict[str, GuidanceEntry] | None = None) -> 
     try:
         case = Case.model_validate(data)
     except ValidationError as exc:
-        raise CaseFileError(_schema_problems(path, exc, where, data)) from None
+        raise CaseFileError(sorted(_schema_problems(path, exc, where, data), key=lambda p: p.line)) from None
     catalogue = load_catalogue() if catalogue is None else catalogue
     found = presentation_problems(case) + graph_problems(case, catalogue)
-    problems = [Problem(str(path), where.line(loc), msg) for loc, msg in found]
+    problems = sorted((Problem(str(path), where.line(loc), msg) for loc, msg in found), key=lambda p: p.line)
     if problems:
         raise CaseFileError(problems)
     normal = case.model_dump(mode="json", by_alias=True, exclude_defaults=False)
-    warnings = tuple(Problem(str(path), where.line(loc), msg) for loc, msg in markup_warnings(data))
+    warnings = tuple(
+        sorted(
+            [Problem(str(path), line, msg) for line, msg in comment_warnings(text)]
+            + [Problem(str(path), where.line(loc), msg) for loc, msg in markup_warnings(data)],
+            key=lambda w: w.line,
+        )
+    )
     return CaseFile(path=path, case=case, data=normal, content_hash=content_hash(normal), where=where, warnings=warnings)
 
 
@@ -422,9 +337,12 @@ def graph_problems(case: Case, catalogue: dict[str, GuidanceEntry]) -> list[tupl
             out.append((["stages", i, "id"], f"stage '{sid}' is unreachable from start '{case.start}'"))
     loop = _find_loop(case.start, edges)
     if loop:
-        back = loop[-2]  # the stage whose next closes the loop
+        back, first = loop[-2], loop[-1]  # the next of `back` that leads to `first` closes the loop
+        i = stage_ids[back]
+        stage = case.stages[i]
+        closing = [*_loc_of_next_to(stage, first)]
         out.append(
-            (["stages", stage_ids[back], "id"], "the stages form a loop (" + " -> ".join(loop) + f"): change a next of '{back}'; every path must end in an outcome")
+            (["stages", i, *closing], "the stages form a loop (" + " -> ".join(loop) + f"): change this next of '{back}'; every path must end in an outcome")
         )
         return out
     for sid, i in stage_ids.items():
@@ -446,6 +364,17 @@ def graph_problems(case: Case, catalogue: dict[str, GuidanceEntry]) -> list[tupl
         return out
     out.extend(_best_path_problems(case, catalogue))
     return out
+
+
+def _loc_of_next_to(stage, target: str) -> list:
+    """Where in a stage the `next` leading to `target` is written: the stage's own, or an option's."""
+    def leads(nxt) -> bool:
+        return nxt == target if isinstance(nxt, str) else any(r.goto == target for r in nxt or [])
+
+    for j, opt in enumerate(getattr(stage, "options", [])):
+        if getattr(opt, "next", None) is not None and leads(opt.next):
+            return ["options", j, "next"]
+    return ["next"] if leads(getattr(stage, "next", None)) else ["id"]
 
 
 def _find_loop(start: str, edges: dict[str, set[str]]) -> list[str]:

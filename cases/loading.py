@@ -32,7 +32,7 @@ def load_library(paths: Sequence[str | Path] = ()) -> LoadReport:
     # database may hold one too (the unique key would fail halfway, as a traceback).
     owners = dict(Case.objects.filter(slug__in=[cf.case.slug for cf in good]).values_list("slug", "code"))
     clashes = [
-        Problem(str(cf.path), 1, f"slug '{cf.case.slug}' is already used by case {owners[cf.case.slug]} in the database")
+        Problem(str(cf.path), cf.line("slug"), f"slug '{cf.case.slug}' is already used by case {owners[cf.case.slug]} in the database")
         for cf in good
         if owners.get(cf.case.slug, cf.case.id) != cf.case.id
     ]

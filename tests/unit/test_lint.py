@@ -204,8 +204,9 @@ def test_a_loop_names_the_stages_around_it(tmp_path):
     text = GOOD.replace("    next: bad\n", "    next: plan\n", 1)
     assert text != GOOD
     [problem] = problems_for(tmp_path, text)
-    assert "the stages form a loop (plan -> return -> plan): change a next of 'return'" in problem.message
-    assert problem.line == line_of(text, "id: return")
+    assert "the stages form a loop (plan -> return -> plan): change this next of 'return'" in problem.message
+    closing = text.index("next: plan", text.index("id: return"))
+    assert problem.line == text[:closing].count("\n") + 1  # the line to change, not the stage's id
 
 
 def test_an_option_both_unsafe_and_essential_is_refused(tmp_path):
@@ -252,3 +253,35 @@ def test_markup_that_will_not_show_as_written_is_a_warning_not_an_error(tmp_path
         (line_of(text, "<u>fevers</u>"), "reveals: Markdown (**bold**) is not rendered; use <strong> in rich text"),
     ]
     assert read_case(write(tmp_path, GOOD)).warnings == ()
+
+
+
+@pytest.mark.parametrize(
+    "old, new, expected",
+    [
+        ("  next: exam\n", "  next: Exam stage\n", "stage 'history', next: 'Exam stage' is not a valid id: use letters, digits"),
+        ("  next: exam\n", "  next: 3\n", "stage 'history', next: write a stage id (next: exam) or a list of rules"),
+        ("    reveals: Ten days.", "    reveals: No", "stage 'history', option 'H1', reveals: YAML reads a bare yes, no, on, off, true or false as false"),
+        ("    yield: low\n", "    yield: vital\n", "option 'L1', yield: 'vital' is not one of 'essential', 'useful' or 'low'"),
+        ("id: C90", "id: c90", "id: 'c90' is not a case code: a capital C and two or three digits"),
+        ("  good: true", "  good: maybe", "stage 'good', good: write true or false"),
+        ("  age: 40", "  age: forty", "patient, age: should be a whole number"),
+        ("  - wf-history", "  - wf_history", "screens item 1: 'wf_history' is not a guidance id"),
+        ("  good: true", "  good: true\n  options: []", "stage 'good': 'options' does not belong here"),
+        ("    label: Onset?", "    label: '[Optional] onset?", "a quote opened on line"),
+        ("    label: Onset?", "    label: [Optional] onset?", "text that starts with [ or { is read as a list: put the whole text in quotes"),
+        ("    label: Onset?", "    label: *Onset*?", "text that starts with a character YAML reserves"),
+    ],
+)
+def test_schema_and_syntax_errors_are_worded_for_authors(tmp_path, old, new, expected):
+    text = GOOD.replace(old, new, 1)
+    assert text != GOOD
+    messages = [p.message for p in problems_for(tmp_path, text)]
+    assert len(messages) == 1 and expected in messages[0], messages
+    assert not any(jargon in messages[0] for jargon in ("constrained-str", "list[Transition]", "Input should", "<block end>", "pattern '"))
+
+
+def test_text_cut_short_by_a_hash_is_a_warning(tmp_path):
+    text = GOOD.replace("    label: Onset?", "    label: Onset? #1 question")
+    [warning] = read_case(write(tmp_path, text)).warnings
+    assert warning.line == line_of(text, "#1 question") and "is a YAML comment and is dropped" in warning.message

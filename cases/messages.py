@@ -1,0 +1,229 @@
+"""Parser errors in an author's words.
+
+PyYAML and pydantic describe what they expected ("expected <block end>, but found
+'<scalar>'", "stages.0.history.next.constrained-str: String should match pattern
+'^[A-Za-z0-9]...'"). Authors need what is wrong with their line and how to fix it.
+cases/lint.py locates each problem; this module words it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+import yaml
+from pydantic import ValidationError
+
+from cases.format import (
+    GUIDANCE_ID_PATTERN,
+    ID_PATTERN,
+    Case,
+    DecisionOption,
+    DecisionStage,
+    Option,
+    OutcomeStage,
+    Patient,
+    PickStage,
+    RedFlags,
+    Tags,
+    Transition,
+)
+
+APOSTROPHE = "inside single quotes, write an apostrophe twice: 'don''t'"
+
+
+def explain_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
+    """(line, message) for a YAML syntax error, at the line where the trouble starts
+    rather than where the parser gave up."""
+    problem, context = exc.problem or "", exc.context or ""
+    mark = exc.problem_mark or exc.context_mark
+    at = mark.line + 1 if mark else 1
+    began = exc.context_mark.line + 1 if exc.context_mark else at
+    if "'\\t'" in problem:  # PyYAML quotes the tab as the two characters backslash, t
+        return at, "a tab character: indent with spaces only"
+    if "mapping values are not allowed" in problem:
+        return at, "a second ': ' in text that is not in quotes: put the whole text in quotes, or start it with >- and continue on the next line"
+    if "quoted scalar" in context:
+        return began, f"a quote opened on line {began} is never closed ({APOSTROPHE})"
+    if "flow sequence" in context or "flow mapping" in context:
+        return began, f"a '[' or '{{' opened on line {began} is not closed (put text that starts with [ or {{ in quotes)"
+    if "expected alphabetic or numeric character" in problem or "found character" in problem:
+        return at, "text that starts with a character YAML reserves (* & ! | > % @ `): put the whole text in quotes"
+    if "expected <block end>" in problem and "<scalar>" in problem:
+        # A quote left open runs on over the following lines until the next quote
+        # mark, and YAML gives up there: point at the line where it was opened.
+        opened = _unclosed_quote_before(text, at)
+        if opened:
+            return opened, f"a quote opened on line {opened} is not closed on that line ({APOSTROPHE})"
+        bracketed = _bracketed_text_before(text, at)
+        if bracketed:
+            return bracketed, "text that starts with [ or { is read as a list: put the whole text in quotes"
+        return at, f"text continues after a closing quote ({APOSTROPHE}), or this line is indented differently from the lines above"
+    if "expected <block end>" in problem or "expected <block mapping start>" in problem:
+        return at, f"this line is indented differently from the lines above it (the block began on line {began})"
+    return at, problem or context
+
+
+_QUOTED_VALUE = re.compile(r"""^\s*(?:-\s+)?(?:[\w.-]+:\s+)?(['"])(.*)$""")
+
+
+def _unclosed_quote_before(text: str, line: int) -> int | None:
+    """The last line up to `line` whose value opens a quote it does not close."""
+    found = None
+    for number, content in enumerate(text.splitlines()[:line], 1):
+        match = _QUOTED_VALUE.match(content)
+        if not match:
+            continue
+        quote, rest = match.groups()
+        rest = rest.replace("''", "") if quote == "'" else re.sub(r'\\.', "", rest)
+        if quote not in rest:
+            found = number
+    return found
+
+
+_BRACKETED_VALUE = re.compile(r"^\s*(?:-\s+)?[\w.-]+:\s+[\[{][^\]}]*[\]}]\s*\S")
+
+
+def _bracketed_text_before(text: str, line: int) -> int | None:
+    """A line up to `line` whose value starts with a closed [..] or {..} and goes on: "[Optional] history"."""
+    lines = text.splitlines()[:line]
+    return next((n for n in range(len(lines), 0, -1) if _BRACKETED_VALUE.match(lines[n - 1])), None)
+
+
+def schema_messages(exc: ValidationError, data: object) -> list[tuple[list, str]]:
+    """(yaml path, message) for each pydantic error, e.g. "stage 'history', option
+    'L1': unknown field 'reveal' (did you mean 'reveals'?)"."""
+    errors = [(_followable(err["loc"], data), err) for err in exc.errors(include_url=False)]
+    out: list[tuple[list, str]] = []
+    said_next: set[tuple] = set()
+    for loc, err in errors:
+        others = [(o, e) for o, e in errors if e is not err]
+        # `next` is a stage id or a list of rules, and pydantic reports a mismatch
+        # against each form: keep the error that says what is wrong, once.
+        if err["type"].endswith("_type"):
+            if any(len(o) > len(loc) and o[: len(loc)] == loc for o, _ in others):
+                continue
+            if any(o == loc and not e["type"].endswith("_type") for o, e in others):
+                continue
+            if loc and loc[-1] == "next":
+                if tuple(loc) in said_next:
+                    continue
+                said_next.add(tuple(loc))
+                out.append((loc, f"{_where(loc, data)}write a stage id (next: exam) or a list of rules (- when_any: [...] then goto: ...)"))
+                continue
+        out.append((loc, _describe(loc, err, data)))
+    return out
+
+
+def _followable(loc: tuple, data: object) -> list:
+    """The part of pydantic's error path that exists in the file: it inserts the
+    names of union members ("history", "constrained-str", "list[Transition]")."""
+    kept, node = [], data
+    for i, key in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(node, dict) and key in node:
+            node = node[key]
+        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+        elif not last or not isinstance(node, dict):
+            continue  # a union member's name, not a key of the file
+        kept.append(key)
+    return kept
+
+
+def _where(loc: list, data: object, *, upto: int | None = None) -> str:
+    """"stage 'history', option 'H4', yield: " for a path into the file."""
+    words, node, parent_key = [], data, None
+    for key in loc[:upto]:
+        if isinstance(node, list) and isinstance(key, int):
+            node = node[key]
+            ident = node.get("id") if isinstance(node, dict) else None
+            noun = {"stages": "stage", "options": "option", "next": "next rule"}.get(str(parent_key), f"{parent_key} item")
+            words[-1:] = [f"{noun} '{ident}'" if ident else f"{noun} {key + 1}"]
+        else:
+            node = node.get(key) if isinstance(node, dict) else None
+            words.append(str(key))
+            parent_key = key
+    return ", ".join(words) + ": " if words else ""
+
+
+PATTERN_WORDS = {
+    ID_PATTERN: "is not a valid id: use letters, digits, '-', '_' or '.', with no spaces",
+    GUIDANCE_ID_PATTERN: "is not a guidance id: rf-, pf-, tp- or wf- then lowercase words joined by '-' (see cases/guidance.yaml)",
+    r"^C[0-9]{2,3}$": "is not a case code: a capital C and two or three digits, e.g. C15",
+    r"^[a-z0-9][a-z0-9-]*$": "is not a slug: lowercase letters, digits and '-', e.g. night-cramps",
+    r"^[a-z][a-z-]*$": "is not a region: lowercase letters and '-', e.g. lumbar",
+}
+
+
+def _describe(loc: list, err: dict, data: object) -> str:
+    kind, ctx, value = err["type"], err.get("ctx", {}), err.get("input")
+    name = str(loc[-1]) if loc else ""
+    if kind in ("extra_forbidden", "missing"):
+        prefix = _where(loc, data, upto=-1)
+        if kind == "missing":
+            return f"{prefix}'{name}' is missing"
+        if name in _FIELD_NAMES:  # a real field, in the wrong kind of block (options on an outcome)
+            return f"{prefix}'{name}' does not belong here"
+        guess = difflib.get_close_matches(name, _FIELD_NAMES, n=1)
+        return f"{prefix}unknown field '{name}'" + (f" (did you mean '{guess[0]}'?)" if guess else "")
+    prefix = _where(loc, data)
+    shown = repr(value) if isinstance(value, str) and len(value) <= 60 else "this"
+    if kind == "union_tag_invalid":
+        return f"{prefix}kind {ctx.get('tag', '?')!r} is not one of {ctx.get('expected_tags', '')}"
+    if kind == "string_pattern_mismatch":
+        return f"{prefix}{shown} {PATTERN_WORDS.get(ctx.get('pattern'), 'is not in the expected form')}"
+    if kind in ("enum", "literal_error"):
+        return f"{prefix}{shown} is not one of {ctx.get('expected', '')}"
+    if kind == "string_type":
+        if isinstance(value, bool):
+            return f"{prefix}YAML reads a bare yes, no, on, off, true or false as {str(value).lower()}: put the text in quotes"
+        if value is None:
+            return f"{prefix}is empty: write the text"
+        if isinstance(value, (int, float)):
+            return f"{prefix}YAML reads this as a number: put the text in quotes"
+        return f"{prefix}should be text, not a list or a block"
+    if kind == "list_type":
+        return f"{prefix}write a list: [{value}]" if isinstance(value, str) else f"{prefix}write a list: [a, b]"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"{prefix}should be a whole number"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"{prefix}write true or false"
+    if kind == "less_than_equal":
+        return f"{prefix}must be at most {ctx.get('le')}"
+    if kind == "greater_than_equal":
+        return f"{prefix}must be at least {ctx.get('ge')}"
+    if kind == "string_too_short":
+        return f"{prefix}is empty: write the text"
+    if kind == "string_too_long":
+        return f"{prefix}is longer than {ctx.get('max_length')} characters: shorten it"
+    if kind == "too_short":
+        return f"{prefix}needs at least {ctx.get('min_length')} (there {'is' if ctx.get('actual_length') == 1 else 'are'} {ctx.get('actual_length')})"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        if ctx.get("class_name") == "Transition" or name == "next" or (len(loc) > 1 and loc[-2] == "next"):
+            return f"{prefix}each rule is a block: '- goto: <stage id>', with 'when_any: [option ids]' on every rule but the last"
+        return f"{prefix}should be a block of 'key: value' lines"
+    return f"{prefix}{err['msg']}"
+
+
+def _field_names() -> list[str]:
+    names: set[str] = set()
+    for model in (Case, Patient, Tags, RedFlags, Transition, Option, DecisionOption, PickStage, DecisionStage, OutcomeStage):
+        names.update(f.alias or n for n, f in model.model_fields.items())
+    return sorted(names)
+
+
+_FIELD_NAMES = _field_names()
+
+
+_TEXT_KEYS = "label|reveals|reason|prompt|title|text|presentation|setting|occupation"
+_COMMENT_IN_TEXT = re.compile(rf"^\s*(?:-\s+)?(?:{_TEXT_KEYS}):\s+(?![\'\"|>])[^#\n]*\S\s+#")
+
+
+def comment_warnings(text: str) -> list[tuple[int, str]]:
+    """Unquoted text with ' #' in it: YAML drops the rest of the line as a comment."""
+    return [
+        (n, "text after ' #' is a YAML comment and is dropped: put the whole text in quotes")
+        for n, line in enumerate(text.splitlines(), 1)
+        if _COMMENT_IN_TEXT.match(line)
+    ]
