@@ -70,7 +70,7 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "cohort_settings": ("GET", TEACHER_ONLY),
     "cohort_new_code": ("POST", TEACHER_ACTION),
     "cohort_archive": ("POST", TEACHER_ACTION),
-    "cohort_remove_member": ("POST", TEACHER_ACTION),
+    "cohort_remove_member": ("GET", TEACHER_ONLY),  # the confirmation page; the POST is in the persona tests
     "cohort_add_instructor": ("POST", TEACHER_ACTION),
     "assignment_create": ("GET", TEACHER_ONLY),
     "assignment_detail": ("GET", TEACHER_ONLY),

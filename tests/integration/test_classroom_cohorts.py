@@ -159,7 +159,13 @@ def test_roster_lists_members_and_removes_one_keeping_their_work(library, cohort
     page = ines_client.get(reverse("cohort_roster", args=[cohort.pk])).content.decode()
     assert "alice" in page and "bob" in page and "Learners (2)" in page
     membership = Membership.objects.get(cohort=cohort, user=alice)
-    response = ines_client.post(reverse("cohort_remove_member", args=[cohort.pk, membership.pk]), follow=True)
+    # Remove leads to a confirmation page first: one click used to drop her at once.
+    url = reverse("cohort_remove_member", args=[cohort.pk, membership.pk])
+    assert f'href="{url}"' in page
+    confirm = ines_client.get(url).content.decode()
+    assert "Remove <strong>alice</strong> from Spring block?" in confirm and "Their 1 attempt on this cohort's exercises is not deleted" in confirm
+    assert Membership.objects.filter(pk=membership.pk).exists()
+    response = ines_client.post(url, follow=True)
     assert "alice was removed" in response.content.decode()
     assert not Membership.objects.filter(pk=membership.pk).exists()
     assert Attempt.objects.filter(pk=attempt.pk).exists()

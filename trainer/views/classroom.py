@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from trainer import classroom, cohort_stats
 from trainer.classroom import ClassroomError
 from trainer.forms import AssignmentEditForm, AssignmentForm, CohortForm, CoInstructorForm, JoinForm
-from trainer.models import Assignment, Cohort, Membership, is_instructor
+from trainer.models import Assignment, Attempt, Cohort, Membership, is_instructor
 
 
 def get_cohort_for_instructor(request: HttpRequest, pk: int) -> Cohort:
@@ -166,9 +166,16 @@ def _render_roster(request: HttpRequest, cohort: Cohort, form: CoInstructorForm,
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def remove_member(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    """Take someone off the roster, after a confirmation page (one click on Remove
+    used to drop a learner at once)."""
     cohort = get_cohort_for_instructor(request, pk)
+    if request.method == "GET":
+        member = get_object_or_404(cohort.memberships.select_related("user"), pk=membership_pk)
+        attempts = Attempt.objects.filter(user=member.user, assignment__cohort=cohort).count()
+        context = {"cohort": cohort, "member": member, "attempts": attempts, "is_self": member.user_id == request.user.pk}
+        return TemplateResponse(request, "classroom/member_remove.html", context)
     try:
         gone = classroom.remove_member(cohort, membership_pk)
     except ClassroomError as exc:
