@@ -30,7 +30,7 @@ from cases.format import (
     PickStage,
     Transition,
 )
-from cases.messages import comment_warnings, explain_yaml_error, schema_messages
+from cases.messages import explain_yaml_error, schema_messages
 
 CASES_DIR = Path(__file__).resolve().parent
 LIBRARY_DIR = CASES_DIR / "library"
@@ -227,6 +227,19 @@ def markup_warnings(data: object, loc: tuple = ()) -> list[tuple[list, str]]:
         if _MARKDOWN.search(data):
             out.append((list(loc), f"{field_name}: Markdown (**bold**) is not rendered; use <strong> in rich text"))
     return out
+
+
+_TEXT_KEYS = "label|reveals|reason|prompt|title|text|presentation|setting|occupation"
+_COMMENT_IN_TEXT = re.compile(rf"^\s*(?:-\s+)?(?:{_TEXT_KEYS}):\s+(?!['\"|>])[^#\n]*\S\s+#")
+
+
+def comment_warnings(text: str) -> list[tuple[int, str]]:
+    """Unquoted text with ' #' in it: YAML drops the rest of the line as a comment."""
+    return [
+        (n, "text after ' #' is a YAML comment and is dropped: put the whole text in quotes")
+        for n, line in enumerate(text.splitlines(), 1)
+        if _COMMENT_IN_TEXT.match(line)
+    ]
 
 
 def presentation_problems(case: Case) -> list[tuple[list, str]]:

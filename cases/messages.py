@@ -215,15 +215,3 @@ def _field_names() -> list[str]:
 
 _FIELD_NAMES = _field_names()
 
-
-_TEXT_KEYS = "label|reveals|reason|prompt|title|text|presentation|setting|occupation"
-_COMMENT_IN_TEXT = re.compile(rf"^\s*(?:-\s+)?(?:{_TEXT_KEYS}):\s+(?![\'\"|>])[^#\n]*\S\s+#")
-
-
-def comment_warnings(text: str) -> list[tuple[int, str]]:
-    """Unquoted text with ' #' in it: YAML drops the rest of the line as a comment."""
-    return [
-        (n, "text after ' #' is a YAML comment and is dropped: put the whole text in quotes")
-        for n, line in enumerate(text.splitlines(), 1)
-        if _COMMENT_IN_TEXT.match(line)
-    ]
