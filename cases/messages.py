@@ -30,6 +30,7 @@ from cases.format import (
 )
 
 APOSTROPHE = "inside single quotes, write an apostrophe twice: 'don''t'"
+DOUBLE_QUOTE = 'inside double quotes, write a double quote as \\"'
 
 
 def explain_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
@@ -44,7 +45,9 @@ def explain_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
     if "mapping values are not allowed" in problem:
         return at, "a second ': ' in text that is not in quotes: put the whole text in quotes, or start it with >- and continue on the next line"
     if "quoted scalar" in context:
-        return began, f"a quote opened on line {began} is never closed ({APOSTROPHE})"
+        opening = _QUOTED_VALUE.match((text.splitlines() or [""])[min(began, len(text.splitlines())) - 1])
+        hint = DOUBLE_QUOTE if opening and opening.group(1) == '"' else APOSTROPHE
+        return began, f"a quote opened on line {began} is never closed ({hint})"
     if "flow sequence" in context or "flow mapping" in context:
         return began, f"a '[' or '{{' opened on line {began} is not closed (put text that starts with [ or {{ in quotes)"
     if "expected alphabetic or numeric character" in problem or "found character" in problem:
@@ -52,9 +55,10 @@ def explain_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
     if "expected <block end>" in problem and "<scalar>" in problem:
         # A quote left open runs on over the following lines until the next quote
         # mark, and YAML gives up there: point at the line where it was opened.
-        opened = _unclosed_quote_before(text, at)
+        opened, quote = _unclosed_quote_before(text, at)
         if opened:
-            return opened, f"a quote opened on line {opened} is not closed on that line ({APOSTROPHE})"
+            hint = APOSTROPHE if quote == "'" else DOUBLE_QUOTE
+            return opened, f"a quote opened on line {opened} is not closed on that line ({hint})"
         bracketed = _bracketed_text_before(text, at)
         if bracketed:
             return bracketed, "text that starts with [ or { is read as a list: put the whole text in quotes"
@@ -67,9 +71,9 @@ def explain_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
 _QUOTED_VALUE = re.compile(r"""^\s*(?:-\s+)?(?:[\w.-]+:\s+)?(['"])(.*)$""")
 
 
-def _unclosed_quote_before(text: str, line: int) -> int | None:
-    """The last line up to `line` whose value opens a quote it does not close."""
-    found = None
+def _unclosed_quote_before(text: str, line: int) -> tuple[int | None, str]:
+    """The last line up to `line` whose value opens a quote it does not close, and the quote."""
+    found, found_quote = None, ""
     for number, content in enumerate(text.splitlines()[:line], 1):
         match = _QUOTED_VALUE.match(content)
         if not match:
@@ -77,8 +81,8 @@ def _unclosed_quote_before(text: str, line: int) -> int | None:
         quote, rest = match.groups()
         rest = rest.replace("''", "") if quote == "'" else re.sub(r'\\.', "", rest)
         if quote not in rest:
-            found = number
-    return found
+            found, found_quote = number, quote
+    return found, found_quote
 
 
 _BRACKETED_VALUE = re.compile(r"^\s*(?:-\s+)?[\w.-]+:\s+[\[{][^\]}]*[\]}]\s*\S")
@@ -163,7 +167,9 @@ def _describe(loc: list, err: dict, data: object) -> str:
         prefix = _where(loc, data, upto=-1)
         if kind == "missing":
             return f"{prefix}'{name}' is missing"
-        if name in _FIELD_NAMES:  # a real field, in the wrong kind of block (options on an outcome)
+        if name == "options":
+            return f"{prefix}'options' does not belong here: an outcome ends the case and has none (a choice is a decision stage)"
+        if name in _FIELD_NAMES:  # a real field, in the wrong kind of block
             return f"{prefix}'{name}' does not belong here"
         guess = difflib.get_close_matches(name, _FIELD_NAMES, n=1)
         return f"{prefix}unknown field '{name}'" + (f" (did you mean '{guess[0]}'?)" if guess else "")

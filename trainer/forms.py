@@ -21,9 +21,20 @@ class FocusFirstError:
 
     def full_clean(self):
         super().full_clean()
-        first = next((name for name in self.fields if name in self.errors), None)
-        if first:
-            self.fields[first].widget.attrs["autofocus"] = True
+        self._focus_first_error()
+
+    def add_error(self, field, error):
+        # Views add errors after validation too (a co-instructor who already teaches).
+        super().add_error(field, error)
+        self._focus_first_error()
+
+    def _focus_first_error(self):
+        first = next((name for name in self.fields if name in (self._errors or {})), None)
+        for name, bound in self.fields.items():
+            if name == first:
+                bound.widget.attrs["autofocus"] = True
+            else:
+                bound.widget.attrs.pop("autofocus", None)
 
 
 class CohortForm(FocusFirstError, forms.ModelForm):

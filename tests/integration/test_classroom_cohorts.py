@@ -239,3 +239,21 @@ def test_an_instructor_cannot_give_two_cohorts_one_name(cohort, ines, ines_clien
     renamed = ines_client.post(reverse("cohort_settings", args=[other.pk]), {"name": cohort.name})
     assert renamed.status_code == 422 and "You already teach a cohort with this name" in renamed.content.decode()
     assert ines_client.post(reverse("cohort_settings", args=[cohort.pk]), {"name": cohort.name}).status_code == 302  # keeping its own name
+
+
+def test_removing_an_instructor_says_they_no_longer_teach_it(cohort, ines_client):
+    carla = UserFactory(username="carla", instructor=True)
+    ines_client.post(reverse("cohort_add_instructor", args=[cohort.pk]), {"username": "carla"})
+    carla_row = Membership.objects.get(cohort=cohort, user=carla)
+    page = ines_client.post(reverse("cohort_remove_member", args=[cohort.pk, carla_row.pk]), follow=True).content.decode()
+    assert f"carla no longer teaches {cohort.name}." in page and "Their attempts are kept" not in page
+    own = Membership.objects.get(cohort=cohort, user__username="ines")
+    ines_client.post(reverse("cohort_add_instructor", args=[cohort.pk]), {"username": "carla"})
+    page = ines_client.post(reverse("cohort_remove_member", args=[cohort.pk, own.pk]), follow=True).content.decode()
+    assert f"You no longer teach {cohort.name}." in page
+
+
+def test_an_error_found_by_the_view_still_puts_focus_on_its_field(cohort, ines_client):
+    response = ines_client.post(reverse("cohort_add_instructor", args=[cohort.pk]), {"username": "ines"})
+    field = response.content.decode().split('name="username"')[1].split(">")[0]
+    assert "autofocus" in field

@@ -135,6 +135,9 @@ def test_the_debrief_marks_decisions_and_outcomes_that_go_beyond_the_source(libr
     assert decisions.count(badge) == 3
     best = page[page.index('id="best-h"'):page.index('id="path-h"')]
     assert best.count(badge) == 4  # the same three decisions and the outcome they lead to
+    path = page[page.index('id="path-h"'):]
+    ext_picks = [e for e in c14.state().transcript if e.ext]
+    assert ext_picks and path.count(badge) == len(ext_picks)  # each ext line of the learner's own path
 
     c01 = AttemptFactory(user=alice, code="C01")
     book = c01.version.playbook

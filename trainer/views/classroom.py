@@ -181,7 +181,11 @@ def remove_member(request: HttpRequest, pk: int, membership_pk: int) -> HttpResp
     except ClassroomError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"{gone.user.username} was removed from {cohort.name}. Their attempts are kept.")
+        if gone.role == Membership.Role.INSTRUCTOR:
+            who = "You no longer teach" if gone.user_id == request.user.pk else f"{gone.user.username} no longer teaches"
+            messages.success(request, f"{who} {cohort.name}.")
+        else:
+            messages.success(request, f"{gone.user.username} was removed from {cohort.name}. Their attempts are kept.")
         if gone.user_id == request.user.pk:
             return redirect("cohorts")
     return redirect("cohort_roster", pk=cohort.pk)
