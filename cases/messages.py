@@ -115,7 +115,9 @@ def schema_messages(exc: ValidationError, data: object) -> list[tuple[list, str]
                 said_next.add(tuple(loc))
                 out.append((loc, f"{_where(loc, data)}write a stage id (next: exam) or a list of rules (- when_any: [...] then goto: ...)"))
                 continue
-        out.append((loc, _describe(loc, err, data)))
+        # A wrong kind is reported on the stage; the author looks for the `kind:` line.
+        where = loc + ["kind"] if err["type"] == "union_tag_invalid" else loc
+        out.append((where, _describe(loc, err, data)))
     return out
 
 
@@ -189,6 +191,8 @@ def _describe(loc: list, err: dict, data: object) -> str:
         if isinstance(value, (int, float)):
             return f"{prefix}YAML reads this as a number: put the text in quotes"
         return f"{prefix}should be text, not a list or a block"
+    if kind == "list_type" and name in ("stages", "options"):
+        return f"{prefix}write a list of {name}, each starting with '- id:' on its own line (see docs/case-format.md)"
     if kind == "list_type":
         return f"{prefix}write a list: [{value}]" if isinstance(value, str) else f"{prefix}write a list: [a, b]"
     if kind in ("int_parsing", "int_type", "int_from_float"):

@@ -286,3 +286,20 @@ def test_text_cut_short_by_a_hash_is_a_warning(tmp_path):
     text = GOOD.replace("    label: Onset?", "    label: Onset? #1 question")
     [warning] = read_case(write(tmp_path, text)).warnings
     assert warning.line == line_of(text, "#1 question") and "is a YAML comment and is dropped" in warning.message
+
+
+def test_a_wrong_stage_kind_is_reported_on_its_kind_line(tmp_path):
+    text = GOOD.replace("  kind: exam\n", "  kind: exams\n", 1)
+    [problem] = problems_for(tmp_path, text)
+    assert "kind 'exams' is not one of" in problem.message
+    assert problem.line == line_of(text, "kind: exams")
+
+
+def test_options_written_as_a_word_asks_for_a_list_of_options_not_a_list_of_that_word(tmp_path):
+    start = GOOD.index("  options:\n  - id: X10")
+    end = GOOD.index("- id: workup")
+    text = GOOD[:start] + "  options: none\n" + GOOD[end:]
+    [problem] = problems_for(tmp_path, text)
+    assert problem.message == "stage 'exam', options: write a list of options, each starting with '- id:' on its own line (see docs/case-format.md)"
+    assert "[none]" not in problem.message
+    assert problem.line == line_of(text, "options: none")
