@@ -420,3 +420,23 @@ def test_rest_until_pain_free_has_its_own_ending_in_the_benign_back_and_neck_cas
     assert rested.finished and rested.stage_id == "review-after-rest"
     assert not book.stages["review-after-rest"].good
     assert book.replay(best).stage_id == "review-good"
+
+
+# Found by a clinical content audit: choices the rubric calls critical (under-investigation
+# with a red flag present; moving a spine that is not cleared) that were graded poor, so a
+# path through them scored "excellent" or "good" and, for C05, ended well.
+CRITICAL_BY_RUBRIC = [("C05", "P2"), ("C09", "W6")]
+
+
+@pytest.mark.parametrize("code, option_id", CRITICAL_BY_RUBRIC)
+def test_a_critical_choice_after_an_otherwise_best_path_is_unsafe_and_ends_badly(library, code, option_id):
+    book = library[code].current_version.playbook
+    best = list(book.best_choices)
+    stage_id = book.option_stage[option_id]
+    at = next(i for i, cid in enumerate(best) if book.option_stage.get(cid) == stage_id)
+    endings = _endings(book, [*best[:at], option_id])
+    assert endings
+    for path, outcome in endings:
+        report = book.debrief(list(path))
+        assert report.unsafe and report.band == "unsafe", path
+        assert not outcome.good, path
