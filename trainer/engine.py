@@ -148,9 +148,14 @@ class Debrief:
 
     @property
     def band(self) -> str:
+        # The rubric's points alone called a path excellent that set a poor plan after the right
+        # work-up (88), and good when the patient came back worse: the band says what the points hide.
         if self.unsafe:
             return "unsafe"
-        if self.total >= TOP_BAND:
+        if self.outcome is not None and not self.outcome.good:
+            return "needs work"
+        wrong = any(d.chosen.grade in (Grade.poor, Grade.dangerous) and d.dimension != Dimension.none.value for d in self.decisions)
+        if self.total >= TOP_BAND and not wrong:
             return "excellent"
         if self.total >= 70:
             return "good"

@@ -69,6 +69,25 @@ def test_the_best_path_scores_full_marks_and_is_safe(book):
     assert {f.guidance_id: f.status for f in report.findings} == {"rf-infection": "elicited", "rf-sensory": "screened"}
 
 
+def test_a_poor_plan_after_the_right_work_up_is_not_called_excellent(book):
+    report = book.debrief([*BEST[:-1], "P2"])
+    assert report.total >= 85 and not report.unsafe  # the rubric's points alone would say excellent
+    assert report.band == "good"
+
+
+def test_a_path_whose_patient_comes_back_worse_needs_work_whatever_its_points():
+    import copy
+
+    from tests.unit.cases_fixture import MINI
+
+    data = copy.deepcopy(MINI)
+    workup = next(s for s in data["stages"] if s["id"] == "workup")
+    next(o for o in workup["options"] if o["id"] == "W1")["grade"] = "poor"  # wrong, but not unsafe
+    report = Playbook(mini_case(stages=data["stages"]), load_catalogue()).debrief([*BEST[:-3], "W1", "A", "P1", "R1"])
+    assert not report.unsafe and report.total >= 70 and report.outcome.id == "bad"
+    assert report.band == "needs work"
+
+
 def test_a_wrong_workup_leads_to_the_return_visit_and_bad_outcome(book):
     state = book.replay(["H7", "history:next", "X10", "exam:next", "W1", "A", "P1"])
     assert state.stage_id == "return"
