@@ -303,3 +303,11 @@ def test_options_written_as_a_word_asks_for_a_list_of_options_not_a_list_of_that
     assert problem.message == "stage 'exam', options: write a list of options, each starting with '- id:' on its own line (see docs/case-format.md)"
     assert "[none]" not in problem.message
     assert problem.line == line_of(text, "options: none")
+
+
+def test_a_wrong_assessment_must_name_the_pitfall_it_falls_into(tmp_path):
+    text = GOOD.replace("    triggers:\n    - pf-non-specific\n", "", 1)
+    assert text != GOOD
+    [problem] = problems_for(tmp_path, text)
+    assert "assessment option 'B' is graded poor but triggers no pitfall" in problem.message
+    assert problem.line == line_of(text, "- id: B")
