@@ -11,7 +11,8 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import BigIntegerField, Exists, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import BigIntegerField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.db.models import Case as SqlCase
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -237,7 +238,8 @@ def practice_in_progress(user) -> QuerySet[Attempt]:
     assigned ones whose cohort was archived (they no longer show as assignments,
     and work under way may still be finished)."""
     resumable = Q(assignment__isnull=True) | Q(assignment__cohort__archived=True)
-    return Attempt.objects.for_user(user).in_progress().filter(resumable)
+    # Not those an assessed exercise on their case closes for now (assessment_lock).
+    return Attempt.objects.for_user(user).in_progress().filter(resumable).exclude(assessment_lock(user))
 
 
 def open_practice(user, case: Case) -> Attempt | None:
@@ -366,29 +368,66 @@ def debrief_notice(attempt: Attempt) -> str:
     return f"Your answers are saved. This is an assessed exercise: the score and debrief open after the due time, {when(until)}."
 
 
-def assessed_before_due(user, now: datetime | None = None) -> QuerySet[Assignment]:
-    """The learner's assessed assignments not yet due (their cases are closed to
-    self-paced practice until then), soonest first."""
-    return Assignment.objects.filter(
+def assessing(user, case, now: datetime | None = None, *, other_than=None) -> QuerySet[Assignment]:
+    """The learner's assessed assignments on `case` that are still in play, in cohorts
+    still running: not yet due, or past due with their attempt unfinished, or past
+    due and never started (late work is accepted, so it can still be answered).
+    While one is in play, every other attempt of theirs on the case is closed (no
+    self-paced start, no play, no debrief): each would show the answers.
+    `case` and `other_than` (an assignment pk, excluded) may be OuterRefs, so the
+    attempt views check it inside the query that loads the attempt."""
+    now = now or timezone.now()
+    theirs = Attempt.objects.filter(assignment=OuterRef("pk"), user=user)
+    in_play = Q(due_at__gt=now) | Exists(theirs.filter(finished_at__isnull=True)) | (Q(opens_at__lte=now) & ~Exists(theirs))
+    assignments = Assignment.objects.filter(
+        in_play,
         mode=Assignment.Mode.ASSESSED,
-        due_at__gt=now or timezone.now(),
         cohort__archived=False,
         cohort__memberships__user=user,
         cohort__memberships__role=LEARNER,
-    ).order_by("due_at")
+    )
+    if case is not None:
+        assignments = assignments.filter(case=case)
+    return assignments if other_than is None else assignments.exclude(pk=other_than)
 
 
-def practice_notice(user, case: Case, now: datetime | None = None) -> str:
-    """Self-paced play of a case the learner has an assessed assignment on, before
-    it is due, would let them rehearse the assessment: refuse it until then."""
-    blocking = assessed_before_due(user, now).filter(case=case).first()
-    if blocking is not None:
-        return f"{case.learner_label} is an assessed exercise for you, due {when(blocking.due_at)}; start it from your assigned exercises. Self-paced practice on it opens after the due time."
-    # Past the due time an unfinished assessed attempt can still be finished (late):
-    # practising the case first would let the learner read its debrief, then answer.
-    if open_assessed(user).filter(case=case).exists():
+def assessment_lock(user, now: datetime | None = None) -> Exists:
+    """For `user`'s Attempt rows: whether an assessed exercise in play on the attempt's
+    case, other than the attempt's own assignment, closes it (annotate it, then ask
+    attempt_lock_notice). One condition in the query that loads the attempt, so the
+    choice POST pays no extra query for it."""
+    own = Coalesce(OuterRef("assignment_id"), Value(0))
+    return Exists(assessing(user, OuterRef("case_id"), now, other_than=own))
+
+
+def attempt_lock_notice(attempt: Attempt) -> str:
+    """What closes this attempt to its learner while an assessed exercise on its case
+    is in play (`attempt` annotated with assessment_lock as `assessment_locked`), or
+    "". An unfinished assessed attempt is never closed: it can always be finished
+    (two cohorts assessing one case must not lock each other's attempts)."""
+    if not attempt.assessment_locked:
+        return ""
+    a = attempt.assignment if attempt.assignment_id else None
+    if attempt.finished_at is None and a is not None and a.mode == Assignment.Mode.ASSESSED:
+        return ""
+    return practice_notice(attempt.user, attempt.case, other_than=attempt.assignment_id)
+
+
+def practice_notice(user, case: Case, now: datetime | None = None, *, other_than: int | None = None) -> str:
+    """Why the learner may not practise `case` (start, play or read another attempt of
+    theirs on it) while an assessed exercise on it is in play (see assessing), or "".
+    `other_than`: the assignment of the attempt being opened, which never locks itself."""
+    now = now or timezone.now()
+    blocking = assessing(user, case, now, other_than=other_than).order_by("due_at").first()
+    if blocking is None:
+        return ""
+    if now < blocking.due_at:
+        return f"{case.learner_label} is an assessed exercise for you, due {when(blocking.due_at)}; start it from your assigned exercises. Self-paced practice on it, and your other attempts on it, open after the due time."
+    # Past the due time an assessed exercise can still be done (late): practising the
+    # case first would let the learner read its debrief, then answer.
+    if Attempt.objects.filter(user=user, assignment=blocking).exists():
         return f"Your assessed attempt on {case.learner_label} is not finished: finish it from your assigned exercises first (it will be marked late). Self-paced practice on it opens after that."
-    return ""
+    return f"{case.learner_label} is an assessed exercise you have not done yet (it was due {when(blocking.due_at)}): do it from your assigned exercises first (it will be marked late). Self-paced practice on it opens after that."
 
 
 def open_assessed(user) -> QuerySet[Attempt]:
@@ -439,6 +478,14 @@ def start_case(user, case: Case) -> tuple[Attempt, str]:
     the learner ("" for a plain new start)."""
     if notice := practice_notice(user, case):
         raise ClassroomError(notice)
+    with transaction.atomic():
+        # Lock the learner's row: on PostgreSQL, quick parallel Starts each saw no
+        # attempt under way and each created one (SQLite serialises writers anyway).
+        get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+        return _start_or_resume(user, case)
+
+
+def _start_or_resume(user, case: Case) -> tuple[Attempt, str]:
     if assignment := pending_practice(user).filter(case=case).first():
         try:
             attempt, created = start_assignment(user, assignment)
@@ -457,18 +504,28 @@ def library_card_actions(user, cases) -> None:
     first, assignment and cohort joined) with what its Start will do, in two
     queries: `assessed` (an assessed assignment not yet due: practice is closed and
     the home page starts it; `assessed_submitted` once it is done), `assessed_open`
-    (an unfinished assessed attempt: finish it first), `assigned` (a pending practice
-    assignment: the attempt counts for it) and `resume` (the attempt Start resumes)."""
-    closed: dict[int, Assignment] = {}
-    for assignment in assessed_before_due(user):
-        closed.setdefault(assignment.case_id, assignment)
+    (an unfinished assessed attempt: finish it first), `assessed_late` (past due and
+    never started: do it first), `locked` (any of those: the learner's other attempts
+    on the case are closed), `assigned` (a pending practice assignment: the attempt
+    counts for it) and `resume` (the attempt Start resumes)."""
+    now = timezone.now()
+    in_play: dict[int, list[Assignment]] = {}
+    for assignment in assessing(user, None, now).select_related("cohort").order_by("due_at"):
+        in_play.setdefault(assignment.case_id, []).append(assignment)
     assigned: dict[int, Assignment] = {}
     for assignment in pending_practice(user):
         assigned.setdefault(assignment.case_id, assignment)  # the first due, as start_case picks
     for case in cases:
-        case.assessed = closed.get(case.pk)
+        blocking = in_play.get(case.pk, [None])[0]
+        for a in case.mine:  # attempt_lock_notice's rule, for the attempts listed on the card
+            others = [b for b in in_play.get(case.pk, []) if b.pk != a.assignment_id]
+            a.closed = bool(others) and not is_open_assessed(a)
+        case.assessed = blocking if blocking and now < blocking.due_at else None
         case.assessed_submitted = bool(case.assessed) and any(a.assignment_id == case.assessed.pk and a.finished_at for a in case.mine)
         case.assessed_open = next((a for a in case.mine if is_open_assessed(a)), None)
+        # Past due and never started: late work is accepted, so it comes first.
+        case.assessed_late = blocking if blocking and not case.assessed and not case.assessed_open else None
+        case.locked = blocking is not None  # its other attempts are closed meanwhile
         case.assigned = assigned.get(case.pk)
         if case.assigned:
             case.resume = next((a for a in case.mine if a.assignment_id == case.assigned.pk and not a.finished_at), None)

@@ -316,6 +316,12 @@ def test_self_paced_play_of_an_assessed_case_waits_for_the_due_time(cohort, alic
     # Bob is in no cohort: his self-paced practice is untouched.
     assert "/attempts/" in bob_client.post(reverse("start_attempt", args=[code]))["Location"]
     Assignment.objects.filter(pk=assignment.pk).update(due_at=timezone.now() - timedelta(minutes=1))
+    # Past due but never done: late work is accepted, so practising first would let her
+    # read the debrief, then answer the assessment.
+    response = alice_client.post(reverse("start_attempt", args=[code]), follow=True)
+    assert "is an assessed exercise you have not done yet" in response.content.decode()
+    assert not Attempt.objects.filter(user__username="alice").exists()
+    play_assigned(alice, assignment)
     assert "/attempts/" in alice_client.post(reverse("start_attempt", args=[code]))["Location"]
 
 

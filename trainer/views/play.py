@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django_htmx.http import push_url
+from django_htmx.http import HttpResponseClientRedirect, push_url
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -77,6 +77,9 @@ def start_attempt(request: HttpRequest, case_code: str) -> HttpResponse:
 @never_cache  # Back from another page re-fetches it: a cached copy offers choices already made
 def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = get_attempt_for_learner(request, pk)
+    if notice := classroom.attempt_lock_notice(attempt):  # an assessed exercise on this case comes first
+        messages.info(request, notice)
+        return redirect("home")
     context = stage_context(attempt, attempt.state())
     return TemplateResponse(request, "trainer/attempt.html", context)
 
@@ -91,6 +94,10 @@ def attempt_choose(request: HttpRequest, pk: int) -> HttpResponse:
     error = ""
     new = False
     attempt = get_attempt_for_learner(request, pk)
+    if notice := classroom.attempt_lock_notice(attempt):
+        # Playing on would show how the case turns out while it is being assessed.
+        messages.info(request, f"{notice} Nothing was recorded.")
+        return HttpResponseClientRedirect(reverse("home")) if request.htmx else redirect("home")
     try:
         state, new = attempt.choose(option_id)
     except InvalidChoice as exc:
@@ -115,7 +122,8 @@ def attempt_choose(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def attempt_debrief(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = get_attempt_for_learner(request, pk, "case", "assignment__cohort")  # for the retry forms
-    if notice := classroom.debrief_notice(attempt):  # assessed work before its due time
+    # Assessed work before its due time; any attempt while an assessed exercise on its case is open.
+    if notice := classroom.debrief_notice(attempt) or classroom.attempt_lock_notice(attempt):
         messages.info(request, notice)
         return redirect("home")
     choices = attempt.choice_ids()

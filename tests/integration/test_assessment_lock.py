@@ -1,0 +1,101 @@
+"""While an assessed exercise on a case is in play for a learner (not yet due, their
+attempt unfinished, or past due and never started), every other attempt of theirs
+on that case is closed: no play, no debrief, no resume link. Each would show how
+the case turns out before they answer the assessment (found by a security audit:
+an unfinished self-paced attempt could be played to its debrief, and a debrief
+from another cohort's assessment of the same case read)."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import AssignmentFactory, AttemptFactory, TaughtCohortFactory, enrol, play, play_assigned
+from trainer.models import Assignment, Choice
+
+HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_REQUEST_TYPE": "partial"}
+ASSESSED = {"mode": Assignment.Mode.ASSESSED, "max_attempts": 1, "counts": "first"}
+
+
+@pytest.fixture
+def cohort(library, alice):
+    cohort = TaughtCohortFactory()
+    enrol(cohort, alice)
+    return cohort
+
+
+@pytest.fixture
+def practice(alice):
+    """Alice's self-paced C03, half played, and a finished one, from before C03 was assessed."""
+    unfinished = AttemptFactory(user=alice, code="C03")
+    play(unfinished, ["H7"])
+    finished = AttemptFactory(user=alice, code="C03")
+    play(finished, finished.version.playbook.best_choices)
+    return unfinished, finished
+
+
+def _assess_c03(cohort, **dates):
+    return AssignmentFactory(cohort=cohort, code="C03", **ASSESSED, **dates)
+
+
+def test_a_self_paced_attempt_cannot_be_played_on_once_its_case_is_assessed(cohort, alice_client, practice):
+    unfinished, _ = practice
+    _assess_c03(cohort)
+    response = alice_client.get(reverse("attempt", args=[unfinished.pk]), follow=True)
+    assert "is an assessed exercise for you" in response.content.decode()
+    next_option = unfinished.state().available[0]
+    for extra in ({}, HTMX):
+        response = alice_client.post(reverse("attempt_choose", args=[unfinished.pk]), {"option": next_option, "shown": "1"}, **extra)
+        assert response.status_code in (200, 302)
+        assert (response.get("HX-Redirect") or response["Location"]) == reverse("home")
+    assert list(Choice.objects.filter(attempt=unfinished).values_list("option_id", flat=True)) == ["H7"]
+
+
+def test_a_debrief_read_before_the_case_was_assessed_is_closed_until_the_due_time(cohort, alice, alice_client, practice):
+    _, finished = practice
+    assignment = _assess_c03(cohort)
+    response = alice_client.get(reverse("debrief", args=[finished.pk]), follow=True)
+    page = response.content.decode()
+    assert "is an assessed exercise for you" in page and "What the best path" not in page
+    library = alice_client.get(reverse("library")).content.decode()
+    assert reverse("debrief", args=[finished.pk]) not in library
+    assert reverse("attempt", args=[practice[0].pk]) not in library
+    assert "closed while the assessed exercise is open" in library
+    home = alice_client.get(reverse("home")).content.decode()
+    assert reverse("attempt", args=[practice[0].pk]) not in home  # no resume link that only refuses
+
+    # Due, and done: everything opens again.
+    play_assigned(alice, assignment)
+    Assignment.objects.filter(pk=assignment.pk).update(due_at=timezone.now() - timedelta(minutes=1))
+    assert alice_client.get(reverse("debrief", args=[finished.pk])).status_code == 200
+    assert alice_client.get(reverse("attempt", args=[practice[0].pk])).status_code == 200
+
+
+def test_a_debrief_opened_in_one_cohort_stays_closed_while_another_cohort_assesses_the_case(cohort, alice, alice_client):
+    later = _assess_c03(cohort, due_at=timezone.now() + timedelta(days=6))
+    other = TaughtCohortFactory()
+    enrol(other, alice)
+    earlier = _assess_c03(other, due_at=timezone.now() + timedelta(days=1))
+    attempt = play_assigned(alice, earlier)
+    Assignment.objects.filter(pk=earlier.pk).update(due_at=timezone.now() - timedelta(minutes=1))  # its debrief opens
+    response = alice_client.get(reverse("debrief", args=[attempt.pk]), follow=True)
+    assert "is an assessed exercise for you" in response.content.decode()
+    # Her own assessed attempt in the other cohort is never locked by this one.
+    own = play_assigned(alice, later, ["H7"])
+    assert alice_client.get(reverse("attempt", args=[own.pk])).status_code == 200
+
+
+def test_an_unfinished_assessed_attempt_can_always_be_finished(cohort, alice, alice_client):
+    """Two cohorts assessing one case must not lock each other's attempts."""
+    first = _assess_c03(cohort)
+    other = TaughtCohortFactory()
+    enrol(other, alice)
+    second = _assess_c03(other)
+    a = play_assigned(alice, first, ["H7"])
+    b = play_assigned(alice, second, ["H7"])
+    for attempt in (a, b):
+        option = attempt.state().available[0]
+        alice_client.post(reverse("attempt_choose", args=[attempt.pk]), {"option": option})
+        assert Choice.objects.filter(attempt=attempt, option_id=option).exists()
+
