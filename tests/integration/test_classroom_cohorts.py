@@ -165,8 +165,11 @@ def test_roster_lists_members_and_removes_one_keeping_their_work(library, cohort
     confirm = ines_client.get(url).content.decode()
     assert "Remove <strong>alice</strong> from Spring block?" in confirm and "Their 1 attempt on this cohort's exercises is not deleted" in confirm
     assert Membership.objects.filter(pk=membership.pk).exists()
+    # Removing is not a ban: the join code lets her back in, and both pages say so and how to stop it.
+    assert reverse("cohort_settings", args=[cohort.pk]) in confirm and "issue a new join code" in confirm
     response = ines_client.post(url, follow=True)
     assert "alice was removed" in response.content.decode()
+    assert "The join code still lets them back in until you issue a new one" in response.content.decode()
     assert not Membership.objects.filter(pk=membership.pk).exists()
     assert Attempt.objects.filter(pk=attempt.pk).exists()
     # Her work leaves the cohort's dashboard and exports with her.

@@ -185,7 +185,7 @@ def remove_member(request: HttpRequest, pk: int, membership_pk: int) -> HttpResp
             who = "You no longer teach" if gone.user_id == request.user.pk else f"{gone.user.username} no longer teaches"
             messages.success(request, f"{who} {cohort.name}.")
         else:
-            messages.success(request, f"{gone.user.username} was removed from {cohort.name}. Their attempts are kept.")
+            messages.success(request, f"{gone.user.username} was removed from {cohort.name}. Their attempts are kept. The join code still lets them back in until you issue a new one (Settings).")
         if gone.user_id == request.user.pk:
             return redirect("cohorts")
     return redirect("cohort_roster", pk=cohort.pk)
