@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import BigIntegerField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import BigIntegerField, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models import Case as SqlCase
 from django.utils import timezone
@@ -239,7 +239,9 @@ def practice_in_progress(user) -> QuerySet[Attempt]:
     and work under way may still be finished)."""
     resumable = Q(assignment__isnull=True) | Q(assignment__cohort__archived=True)
     # Not those an assessed exercise on their case closes for now (assessment_lock).
-    return Attempt.objects.for_user(user).in_progress().filter(resumable).exclude(assessment_lock(user))
+    attempts = Attempt.objects.for_user(user).in_progress().filter(resumable).exclude(assessment_lock(user))
+    # The case they worked on last first: by start time, a long list dropped exactly those.
+    return attempts.annotate(last_active=Coalesce(Max("choices__created_at"), "started_at")).order_by("-last_active", "-pk")
 
 
 def open_practice(user, case: Case) -> Attempt | None:
@@ -405,12 +407,28 @@ def attempt_lock_notice(attempt: Attempt) -> str:
     is in play (`attempt` annotated with assessment_lock as `assessment_locked`), or
     "". An unfinished assessed attempt is never closed: it can always be finished
     (two cohorts assessing one case must not lock each other's attempts)."""
-    if not attempt.assessment_locked:
-        return ""
-    a = attempt.assignment if attempt.assignment_id else None
-    if attempt.finished_at is None and a is not None and a.mode == Assignment.Mode.ASSESSED:
+    if not closed_by_assessment(attempt):
         return ""
     return practice_notice(attempt.user, attempt.case, other_than=attempt.assignment_id)
+
+
+def closed_by_assessment(attempt: Attempt) -> bool:
+    """attempt_lock_notice's rule as a yes/no, for lists of attempts (annotated the same way)."""
+    if not attempt.assessment_locked:
+        return False
+    a = attempt.assignment if attempt.assignment_id else None
+    return not (attempt.finished_at is None and a is not None and a.mode == Assignment.Mode.ASSESSED)
+
+
+def attempt_history(user) -> QuerySet[Attempt]:
+    """All of a learner's attempts, the one they touched last first, each annotated
+    with `assessment_locked` (see closed_by_assessment) and `last_active`."""
+    return (
+        Attempt.objects.for_user(user)
+        .select_related("case", "assignment__cohort")
+        .annotate(assessment_locked=assessment_lock(user), last_active=Coalesce(Max("choices__created_at"), "started_at"))
+        .order_by("-last_active", "-pk")
+    )
 
 
 def practice_notice(user, case: Case, now: datetime | None = None, *, other_than: int | None = None) -> str:
@@ -499,6 +517,16 @@ def _start_or_resume(user, case: Case) -> tuple[Attempt, str]:
     return Attempt.objects.create(user=user, case=case, version_id=case.current_version_id), ""
 
 
+def card_attempts(user) -> QuerySet[Attempt]:
+    """The learner's attempts as library_card_actions needs them on each case (`mine`)."""
+    return (
+        Attempt.objects.for_user(user)
+        .select_related("assignment__cohort")
+        .annotate(assessment_locked=assessment_lock(user))
+        .order_by("-started_at")
+    )
+
+
 def library_card_actions(user, cases) -> None:
     """Mark each library case (with `mine`, the learner's attempts on it, newest
     first, assignment and cohort joined) with what its Start will do, in two
@@ -509,17 +537,16 @@ def library_card_actions(user, cases) -> None:
     on the case are closed), `assigned` (a pending practice assignment: the attempt
     counts for it) and `resume` (the attempt Start resumes)."""
     now = timezone.now()
-    in_play: dict[int, list[Assignment]] = {}
+    in_play: dict[int, Assignment] = {}
     for assignment in assessing(user, None, now).select_related("cohort").order_by("due_at"):
-        in_play.setdefault(assignment.case_id, []).append(assignment)
+        in_play.setdefault(assignment.case_id, assignment)
     assigned: dict[int, Assignment] = {}
     for assignment in pending_practice(user):
         assigned.setdefault(assignment.case_id, assignment)  # the first due, as start_case picks
     for case in cases:
-        blocking = in_play.get(case.pk, [None])[0]
-        for a in case.mine:  # attempt_lock_notice's rule, for the attempts listed on the card
-            others = [b for b in in_play.get(case.pk, []) if b.pk != a.assignment_id]
-            a.closed = bool(others) and not is_open_assessed(a)
+        blocking = in_play.get(case.pk)
+        for a in case.mine:  # `mine` is annotated with assessment_lock
+            a.closed = closed_by_assessment(a)
         case.assessed = blocking if blocking and now < blocking.due_at else None
         case.assessed_submitted = bool(case.assessed) and any(a.assignment_id == case.assessed.pk and a.finished_at for a in case.mine)
         case.assessed_open = next((a for a in case.mine if is_open_assessed(a)), None)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("cases/", play.library, name="library"),
     path("cases/<str:case_code>/start/", play.start_attempt, name="start_attempt"),
+    path("attempts/", home.my_attempts, name="my_attempts"),
     path("attempts/<int:pk>/", play.attempt_detail, name="attempt"),
     path("attempts/<int:pk>/choose/", play.attempt_choose, name="attempt_choose"),
     path("attempts/<int:pk>/debrief/", play.attempt_debrief, name="debrief"),

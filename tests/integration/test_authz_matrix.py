@@ -58,6 +58,7 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "login": ("GET", ANON_ONLY),
     "logout": ("POST", row("redirect", "redirect", "redirect", "redirect", "redirect", "redirect")),
     "password_change": ("GET", SIGNED_IN),
+    "my_attempts": ("GET", SIGNED_IN),  # each sees only their own (test_my_attempts)
     "clinical_review": ("GET", row("login", "404", "404", "200", "200", "404")),
     "join": ("GET", SIGNED_IN),
     "join_link": ("GET", SIGNED_IN),  # shows what you would join; joining takes a POST

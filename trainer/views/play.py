@@ -16,7 +16,6 @@ from cases.models import Case
 from trainer import classroom
 from trainer.classroom import ClassroomError
 from trainer.engine import InvalidChoice
-from trainer.models import Attempt
 from trainer.views.helpers import canonical_url, get_attempt_for_learner, latest_answer, stage_context, transcript_update, wants_fragment
 
 FILTERS = ("region", "type", "difficulty")
@@ -35,7 +34,7 @@ def library(request: HttpRequest) -> HttpResponse:
         cases = cases.prefetch_related(
             Prefetch(
                 "attempts",
-                queryset=Attempt.objects.for_user(request.user).select_related("assignment__cohort").order_by("-started_at"),
+                queryset=classroom.card_attempts(request.user),
                 to_attr="mine",
             )
         )
