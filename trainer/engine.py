@@ -474,7 +474,13 @@ class Playbook:
         )
         all_missed_ess = tuple(o for o in all_picks if o.yield_ is Yield.essential and o.id not in chosen)
         d5 = max(0, WEIGHTS["efficiency"] - 2 * len(low) - len(missed_ess))
-        d5_notes = tuple(f"“{o.label}” would not change management." for o in low)
+        # An unsafe manoeuvre still costs its efficiency points (rubric D5), but "would not change
+        # management" undersold it: its note points to the safety verdict, which names it, and it
+        # stays off the list of low-yield choices.
+        d5_notes = tuple(
+            f"“{o.label}” was unsafe here (see the safety verdict)." if o.unsafe else f"“{o.label}” would not change management."
+            for o in low
+        )
 
         dims = (
             DimensionScore("redflags", DIMENSION_LABELS["redflags"], d1, WEIGHTS["redflags"], d1_notes),
@@ -495,7 +501,7 @@ class Playbook:
             findings=tuple(findings),
             decisions=tuple(reviews),
             missed_essentials=all_missed_ess,
-            low_yield_chosen=low,
+            low_yield_chosen=tuple(o for o in low if not o.unsafe),
             best_path=self.replay(self.best_choices).transcript if self.best_choices else (),
             outcome=outcome if isinstance(outcome, OutcomeStage) else None,
         )

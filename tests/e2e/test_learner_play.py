@@ -82,6 +82,29 @@ def test_while_a_choice_is_saving_no_other_option_can_be_clicked(page, site, lea
     assert len(Attempt.objects.get(pk=pk).choice_ids()) == 1
 
 
+def test_ext_content_is_marked_as_each_answer_arrives_as_the_whole_page_marks_it(page, site, learner):
+    """C11's trunk sensation check (X6), its return visit and its outcome go beyond the
+    source document: htmx's appended lines mark them as a reload does, the return visit's
+    prompt is marked while it is the question, and no option still offered is marked."""
+    sign_in(page, site, learner)
+    start_case(page, site, 'Mid-back "spasm" for six weeks, 71-year-old retired bus driver')
+    book, chosen = playbook("C11"), []
+    ext_in_transcript = page.locator("#transcript .badge.text-bg-warning")
+    for choice in ["H8", "history:next", "X6", "exam:next", "W1", "B", "P6", "R1"]:
+        expect(page.locator("#stage-panel form .badge")).to_have_count(0)  # X6 too, while offered
+        if choice == "R1":
+            expect(page.locator("#stage-panel p").filter(has_text="Five days later").locator(".badge")).to_have_text(re.compile("^ext"))
+        play_step(page, book, chosen, choice)
+    expect(ext_in_transcript).to_have_count(3)  # X6's finding, the return visit's story, the outcome
+    decided = page.locator("#transcript").locator("xpath=.//dt[.='You decided']/following-sibling::dd[1]")
+    expect(decided).to_have_count(4)
+    expect(decided.locator(".badge")).to_have_count(0)  # C11's return-visit options are within the source
+    built = page.locator("#transcript").inner_text()
+    page.reload()
+    assert page.locator("#transcript").inner_text() == built
+    expect(ext_in_transcript).to_have_count(3)
+
+
 def test_self_practice_without_javascript(nojs_page, site, learner):
     page = nojs_page
     sign_in_with_form(page, site, learner.username)  # the real login form (django-axes in the path)

@@ -127,6 +127,21 @@ def test_an_unsafe_manoeuvre_trips_the_safety_gate(book):
     assert any("Unsafe manoeuvre" in r for r in report.safety_reasons)
 
 
+def test_an_unsafe_manoeuvre_is_not_called_merely_low_yield(book):
+    """C05's neck rotation after a crash was listed as something that "would not change
+    management": the efficiency note points to the safety verdict instead."""
+    report = book.debrief(["H7", "H5", "L1", "history:next", "X10", "X3", "exam:next", "W7", "A", "P1"])
+    efficiency = next(d for d in report.dimensions if d.key == "efficiency")
+    assert efficiency.notes == (
+        "“Migraine?” would not change management.",
+        "“Forced ROM” was unsafe here (see the safety verdict).",
+    )
+    assert "Unsafe manoeuvre: Forced ROM." in report.safety_reasons  # the verdict the note points to
+    assert [o.id for o in report.low_yield_chosen] == ["L1"]  # the debrief's list of low-yield choices
+    # It still costs what a low-yield pick costs (rubric D5): L1 -2, X3 -2, H1 (essential) skipped -1.
+    assert efficiency.score == 10 - 2 - 2 - 1
+
+
 def test_efficiency_loses_two_per_low_yield_item_and_one_per_missed_essential(book):
     report = book.debrief(["H7", "H5", "L1", "history:next", "X10", "exam:next", "W7", "A", "P1"])
     # L1 is low yield (-2); H1 is essential and screens no red flag (-1).
