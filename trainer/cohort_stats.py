@@ -70,13 +70,16 @@ def roster_page_queryset(cohort: Cohort, assignments: list[Assignment], sort: st
         members = members.filter(Q(user__username__icontains=q) | Q(shown_name__icontains=q))
     key = sort.lstrip("-")
     desc = sort.startswith("-")
+    # The keys the column headers link to, looked up rather than parsed: int() refused
+    # digits str.isdigit() accepts ("a²") and "a" followed by 5,000 digits, each a 500.
+    score_columns = {f"a{a.pk}": a.pk for a in assignments}
     if key == "progress":
         done = counted_attempts().filter(user_id=OuterRef("user_id"), assignment__cohort=cohort)
         # No counted attempt is 0 done, not "unknown": NULL sorted after every count, so
         # "fewest done first" put the learners who had done nothing at the bottom.
         members = members.annotate(sort_key=Coalesce(Subquery(done.values("user_id").annotate(n=Count("pk")).values("n")[:1]), 0))
-    elif key.startswith("a") and key[1:].isdigit() and int(key[1:]) in {a.pk for a in assignments}:
-        score = counted_attempts().filter(user_id=OuterRef("user_id"), assignment_id=int(key[1:]))
+    elif key in score_columns:
+        score = counted_attempts().filter(user_id=OuterRef("user_id"), assignment_id=score_columns[key])
         members = members.annotate(sort_key=Subquery(score.values("score_total")[:1]))
     else:
         return members.order_by("-shown_name" if desc else "shown_name", "user__username", "pk")

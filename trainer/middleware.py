@@ -4,11 +4,47 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+
+
+class RejectNulBytesMiddleware:
+    """Refuse a request with a NUL character in its path, query string, cookies or
+    headers: 400 with a short plain message, on every database.
+
+    PostgreSQL text cannot hold NUL, so such a value reaching a query raised
+    DataError, a 500 (`/cases/?region=%00`, `/cases/A%00/start/`, a dashboard
+    search, a session cookie sent as `"...\\000..."`, which Django's cookie parser
+    unescapes), where SQLite answered 200 or 404. Checking here covers every view,
+    present and future. Request bodies are left to the views: form fields (Django's
+    CharField) refuse NUL with a message next to the field, and the few POST values
+    views read directly (a choice's option, a join code's `replacing`, confirm
+    boxes) are compared with known values before any query uses them."""
+
+    MESSAGE = "Bad request: the address, a cookie or a header contains a NUL character."
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_nul(request):
+            return HttpResponseBadRequest(self.MESSAGE, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request) -> bool:
+        if "\0" in request.path:
+            return True
+        for key, values in request.GET.lists():
+            if "\0" in key or any("\0" in v for v in values):
+                return True
+        if any("\0" in k or "\0" in v for k, v in request.COOKIES.items()):
+            return True
+        # Front servers refuse a raw NUL in a header; the development server does not.
+        return any("\0" in str(v) for k, v in request.META.items() if k.startswith("HTTP_"))
 
 
 class VaryOnHtmxMiddleware:

@@ -17,9 +17,6 @@ from cases.models import Case, CaseVersion, GuidanceItem
 from trainer.engine import Debrief, State, is_advance
 
 INSTRUCTORS_GROUP = "Instructors"
-# Each retry of Attempt.choose follows another request's stored choice, so a few
-# are plenty even for a learner hammering two tabs.
-STORE_TRIES = 5
 
 
 class Recorded(NamedTuple):
@@ -121,10 +118,19 @@ class Attempt(models.Model):
         read the same choices; it reads again and decides anew (a repeat, no longer
         available, or the next seq). Reading and replaying inside a locked
         transaction instead held SQLite's single write lock through the whole
-        request, and concurrent learners queued on it (bench/README.md)."""
+        request, and concurrent learners queued on it (bench/README.md).
+
+        A refused insert is retried for as long as a choice stored meanwhile explains
+        it, not a fixed number of times: after five, a request that had lost five
+        races in a row (six or more different choices posted at once) was a 500.
+        The loop ends, since every retry needs a longer log and an attempt holds at
+        most one choice per option. A row lock on the attempt for the last tries is
+        no way out: on PostgreSQL the lock holder waited on another request's
+        uncommitted Choice of the same seq, whose commit waited on the lock (the
+        foreign key check, or the scores' UPDATE), a deadlock."""
         book = self.version.playbook
-        for tries_left in reversed(range(STORE_TRIES)):
-            choices = self.choice_ids()
+        choices = self.choice_ids()
+        while True:
             if option_id in choices:
                 return Recorded(book.replay(choices), new=False)
             state = book.replay([*choices, option_id])  # raises InvalidChoice: nothing stored
@@ -134,11 +140,13 @@ class Attempt(models.Model):
                     if state.finished:
                         self._record_result(book.debrief(state.chosen))
             except IntegrityError:
-                if not tries_left:
-                    raise
-                continue  # another request stored a choice since we read: look again
+                # The unique keys refuse only a committed row, which a new read sees.
+                read_before = len(choices)
+                choices = self.choice_ids()
+                if len(choices) <= read_before:
+                    raise  # no other choice was stored: not a race, so retrying cannot help
+                continue
             return Recorded(state, new=True)
-        raise AssertionError("unreachable")
 
     def _record_result(self, report: Debrief) -> None:
         now = timezone.now()

@@ -96,6 +96,19 @@ def test_sorting_by_name_score_and_progress(room, ines_client):
     assert names({"sort": "a999999"}) == ["alice", "bob", "carol", "dan"]  # unknown sort falls back to names
 
 
+def test_a_sort_that_only_looks_like_a_score_column_falls_back_to_names(room, ines_client):
+    """str.isdigit() accepts "²", which int() refuses, and int() refuses more than
+    4,300 digits: each was a 500 instead of the default order."""
+    url = reverse("cohort_dashboard", args=[room["cohort"].pk])
+    pk = room["assignment"].pk
+    for odd in ["a²", "-a²", f"a{pk}²", "a" + "9" * 5000, "-a" + "1" * 5000]:
+        response = ines_client.get(url, {"sort": odd})
+        assert response.status_code == 200, (odd[:12], response.status_code)
+        names = [n for r in rows_of(response.content.decode()) for n in ("alice", "bob", "carol", "dan") if f">{n}<" in r]
+        expected = ["dan", "carol", "bob", "alice"] if odd.startswith("-") else ["alice", "bob", "carol", "dan"]
+        assert names == expected, odd[:12]
+
+
 def test_search_and_the_name_sort_go_by_the_name_shown(room, ines_client):
     """The matrix shows full names where learners gave one; sorting by username put
     "Zoe Adams" (alice) first, and "Zoe Adams" itself found no one."""
