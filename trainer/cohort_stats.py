@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Avg, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Avg, Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, Least, Lower, NullIf, Trim
 from django.utils import timezone
 
@@ -25,6 +25,7 @@ from trainer.classroom import (
     LEARNER,
     MISSED,
     Cell,
+    assessment_lock,
     attempts_by_cell,
     counted_attempts,
     learner_ids,
@@ -249,14 +250,19 @@ def cohort_findings(cohort: Cohort) -> CohortFindings:
 
 
 def learner_patterns(user, now: datetime | None = None) -> tuple[int, list[FindingCount], list[FindingCount]]:
-    """Across a learner's finished attempts whose debrief is open to them: how many
-    such attempts, the red flags they missed and the pitfalls they fell into, most
-    frequent first (cautions a right choice carries are not counted: engine.debrief).
-    An assessed attempt before its due time is left out: its findings would give the
-    verdict away (the rule of classroom.with_debrief_open)."""
-    open_attempts = with_debrief_open(Attempt.objects.for_user(user).finished(), now)
-    missed, fallen = _tally(_finding_rows(open_attempts))
-    return open_attempts.count(), missed, fallen
+    """Across the cases a learner has finished, their latest attempt on each whose
+    debrief is open to them: how many such attempts (one per case), the red flags
+    they missed and the pitfalls they fell into, most frequent first (cautions a right
+    choice carries are not counted: engine.debrief). One per case, the latest: fifteen
+    retries of one case made its misses lead the list over what the learner does
+    across cases, and a mistake since put right stayed counted. An assessed attempt
+    before its due time, or closed by an assessed exercise on its case, is left out:
+    its findings would give the verdict away (classroom.with_debrief_open and
+    assessment_lock)."""
+    open_attempts = with_debrief_open(Attempt.objects.for_user(user).finished(), now).exclude(assessment_lock(user, now))
+    latest = Attempt.objects.filter(pk__in=open_attempts.order_by().values("case_id").annotate(last=Max("pk")).values("last"))
+    missed, fallen = _tally(_finding_rows(latest))
+    return latest.count(), missed, fallen
 
 
 # -- options across case versions ----------------------------------------------

@@ -21,7 +21,7 @@ def test_patterns_count_the_learners_own_attempts_only(library, alice, alice_cli
     finish(alice, "C01", "best")
     finish(bob, "C04", "rushed")  # someone else's misses are not hers
     home = alice_client.get(reverse("home")).content.decode()
-    assert "What you tend to miss" in home and "Over your 3 finished attempts" in home
+    assert "What you tend to miss" in home and "Over the 3 cases you have finished" in home
     missed = AttemptFinding.objects.filter(attempt__in=rushed, status__in=("missed", "not_screened"), guidance__kind="red_flag")
     assert missed.exists(), "a rushed cauda equina / infection case misses red flags"
     top = max({f.guidance_id for f in missed}, key=lambda g: (missed.filter(guidance_id=g).values("attempt").distinct().count(), g))
@@ -68,3 +68,21 @@ def test_every_red_flag_missed_is_listed_the_first_five_open_the_rest_folded(lib
         assert f'href="/guidance/#{gid}"' in section
     folded = section[section.index("<details") :]
     assert f"<summary>{len(missed) - 5} more</summary>" in folded and folded.count('href="/guidance/#') == len(missed) - 5
+
+
+def test_a_retried_case_counts_once_by_its_latest_attempt(library, alice, alice_client):
+    """Fifteen retries of one case made its misses lead the list (a learner audit); and
+    a mistake put right on the retry is no longer a habit."""
+    for _ in range(4):
+        finish(alice, "C04", "rushed")
+    finish(alice, "C03", "rushed")
+    home = alice_client.get(reverse("home")).content.decode()
+    assert "Over the 2 cases you have finished" in home
+    assert "(4 of" not in home and "of 5)" not in home
+    finish(alice, "C04", "best")
+    home = alice_client.get(reverse("home")).content.decode()
+    patterns = home[home.index("What you tend to miss") : home.index('id="recent-h"')]
+    gaps = AttemptFinding.objects.filter(status__in=["missed", "not_screened"])
+    c04_only = set(gaps.filter(attempt__case__code="C04").values_list("guidance__title", flat=True))
+    c03 = set(gaps.filter(attempt__case__code="C03").values_list("guidance__title", flat=True))
+    assert c04_only - c03 and not any(title in patterns for title in c04_only - c03)
