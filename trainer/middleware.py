@@ -135,7 +135,10 @@ class HtmxFailureMiddleware:
         page_path = resolve_url(settings.LOGIN_REDIRECT_URL)  # no page to return to: home
         if page and url_has_allowed_host_and_scheme(page, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
             parts = urlsplit(page)
-            page_path = parts.path + (f"?{parts.query}" if parts.query else "")
+            path = parts.path + (f"?{parts.query}" if parts.query else "")
+            # "https://ours//evil.example/x" is our host, but its path alone reads as another host.
+            if url_has_allowed_host_and_scheme(path, allowed_hosts={request.get_host()}):
+                page_path = path
         target = f"{login}?{urlencode({'next': page_path})}"
         messages.info(request, "Your session has ended: sign in again to carry on where you left off.", fail_silently=True)
         if not is_htmx:

@@ -48,6 +48,15 @@ def test_a_page_on_another_site_is_never_the_way_back(alice, attempt):
     assert response["Location"] == f"{reverse('login')}?next=%2F"
 
 
+def test_a_path_of_ours_that_reads_as_another_host_is_never_the_way_back(alice, attempt):
+    """A security audit: our host with the path //evil.example/x gave next=//evil.example/x
+    (the login view refused it, but the middleware should not build it)."""
+    for extra in ({"HTTP_REFERER": "http://testserver//evil.example/x"}, {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://testserver//evil.example/x"}):
+        response = Client().post(reverse("attempt_choose", args=[attempt.pk]), {"option": "H1"}, **extra)
+        target = response.get("HX-Redirect") or response["Location"]
+        assert target == f"{reverse('login')}?next=%2F", extra
+
+
 def test_a_stale_csrf_token_reloads_the_page_with_a_message_instead_of_the_403_page(alice, attempt):
     # Signing in again in another tab rotates the CSRF token: this tab's token is stale.
     browser = Client(enforce_csrf_checks=True)
