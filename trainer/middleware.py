@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.template.response import TemplateResponse
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
@@ -45,6 +45,21 @@ class RejectNulBytesMiddleware:
             return True
         # Front servers refuse a raw NUL in a header; the development server does not.
         return any("\0" in str(v) for k, v in request.META.items() if k.startswith("HTTP_"))
+
+
+class PrivatePagesMiddleware:
+    """A signed-in person's pages (scores, debriefs, dashboards, exports) are not kept
+    by the browser: on a shared computer, Back after logging out could show them from
+    its cache. A view that sets its own Cache-Control keeps it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated and not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        return response
 
 
 class VaryOnHtmxMiddleware:

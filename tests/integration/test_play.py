@@ -549,3 +549,12 @@ def test_the_ext_badge_is_followed_by_punctuation_without_a_space(alice_client, 
     decisions = _section(alice_client.get(reverse("debrief", args=[attempt.pk])).content.decode(), "decisions-h")
     workup = decisions[: decisions.index("Assessment")]
     assert f"{EXT_BADGE}</span>. Night pain, weight loss" in workup  # W4-W5, the best work-up, is ext
+
+
+def test_a_signed_in_persons_pages_are_not_kept_by_the_browser(alice_client, client, attempt, library):
+    """On a shared computer, Back after logging out could show a debrief from the cache."""
+    play(attempt, attempt.version.playbook.best_choices)
+    for url in (reverse("debrief", args=[attempt.pk]), reverse("home"), reverse("my_attempts")):
+        cache = alice_client.get(url)["Cache-Control"]
+        assert "no-store" in cache and "private" in cache, url
+    assert "no-store" not in client.get(reverse("guidance")).get("Cache-Control", "")  # public pages may be cached
