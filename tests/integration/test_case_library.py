@@ -364,6 +364,9 @@ def test_red_flags_found_then_ignored_are_named_as_such(library, alice_client, a
     assert {f.guidance_id for f in report.unheeded_findings} == {"rf-bowel-bladder", "rf-sensory", "rf-neuro-progressive"}
     page = alice_client.get(reverse("debrief", args=[attempt.pk])).content.decode()
     assert "Red flags you found but did not act on" in page and "you screened every red flag" not in page
+    # The "missed" heading is not left empty above them (a verification run found it bare).
+    missed = page[page.index('id="missed-h"') : page.index('id="unheeded-h"')]
+    assert "None missed: you found every red flag this case called for, but did not act on some (below)." in missed
     # The best path acts on them: no such section.
     good = AttemptFactory(user=alice, code="C04")
     play(good, best)
