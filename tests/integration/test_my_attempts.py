@@ -39,6 +39,8 @@ def test_the_library_card_links_its_earlier_attempts_to_the_list_for_that_case(l
     assert f'{reverse("my_attempts")}?case=C06' in library_page and "and 2 earlier attempts" in library_page
     listed = alice_client.get(reverse("my_attempts"), {"case": "C06"}).content.decode()
     assert _links(listed, "debrief", c06) == {a.pk for a in c06} and not _links(listed, "debrief", c01)
+    typed = alice_client.get(reverse("my_attempts"), {"case": " c06"}).content.decode()
+    assert _links(typed, "debrief", c06) == {a.pk for a in c06}
     assert "No attempts on this case" in alice_client.get(reverse("my_attempts"), {"case": "C99"}).content.decode()
 
 def test_cases_in_progress_come_by_last_activity_and_none_is_dropped_silently(library, alice, alice_client):

@@ -55,7 +55,7 @@ def my_attempts(request: HttpRequest) -> HttpResponse:
     Home lists only the latest few, so without this older debriefs were unreachable."""
     attempts = classroom.attempt_history(request.user)
     case = None
-    if code := request.GET.get("case"):
+    if code := request.GET.get("case", "").strip().upper():  # c06 typed by hand is C06
         case = Case.objects.filter(code=code).first()
         attempts = attempts.filter(case=case) if case else attempts.none()
     page = Paginator(attempts, HISTORY_PAGE).get_page(request.GET.get("page"))
