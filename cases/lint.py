@@ -325,10 +325,11 @@ def graph_problems(case: Case, catalogue: dict[str, GuidanceEntry]) -> list[tupl
                 if opt.next is None and stage.next is None:
                     out.append(([*loc, "options", j], f"dead end: option '{opt.id}' and its stage have no next"))
                 succ.update(own or stage_next)
-                # Rubric D4: a wrong assessment "shows its pf id", so the debrief can name the trap.
+                # Rubric D4: a wrong assessment "shows its pf id" (or tp-symptom-not-diagnosis,
+                # which its ids list too), so the debrief can name the trap.
                 wrong = opt.grade in (Grade.poor, Grade.dangerous)
-                if stage.scores is Dimension.assessment and wrong and not any(t.startswith("pf-") for t in opt.triggers):
-                    out.append(([*loc, "options", j], f"assessment option '{opt.id}' is graded {opt.grade.value} but triggers no pitfall: add the pf- id it falls into to triggers"))
+                if stage.scores is Dimension.assessment and wrong and not any(t.startswith(("pf-", "tp-")) for t in opt.triggers):
+                    out.append(([*loc, "options", j], f"assessment option '{opt.id}' is graded {opt.grade.value} but triggers no pitfall: add the pf- id it falls into (or the tp- point it goes against) to triggers"))
             if not any(o.grade is Grade.best for o in stage.options):
                 out.append(([*loc, "options"], f"decision '{stage.id}' has no option graded best"))
         else:

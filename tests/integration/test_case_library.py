@@ -188,6 +188,16 @@ def test_lint_cases_is_clean_on_the_whole_library():
     assert "14 case file(s) OK." in out.getvalue()
 
 
+@pytest.mark.parametrize("folder", ["bench/cases", "tests/e2e/cases"])
+def test_the_case_files_of_the_bench_and_the_browser_tests_pass_the_linter_too(folder):
+    """A new lint rule broke `make bench` (its long case no longer loaded) and no test said so."""
+    from django.conf import settings
+
+    out = StringIO()
+    call_command("lint_cases", str(settings.BASE_DIR / folder), stdout=out, stderr=out)
+    assert "OK" in out.getvalue()
+
+
 def test_the_library_has_the_fourteen_blueprint_cases(library):
     assert sorted(library) == CODES
     types = {code: case.type for code, case in library.items()}
