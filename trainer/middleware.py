@@ -50,14 +50,20 @@ class RejectNulBytesMiddleware:
 class PrivatePagesMiddleware:
     """A signed-in person's pages (scores, debriefs, dashboards, exports) are not kept
     by the browser: on a shared computer, Back after logging out could show them from
-    its cache. A view that sets its own Cache-Control keeps it."""
+    its cache. A view that sets its own Cache-Control keeps it.
+
+    It asks whether the response read the session (every page about a person does, to
+    know who they are), not `request.user`: that would load the session and the user
+    for every response, pages that need neither included (the bench's constant view
+    went from no query to two)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.user.is_authenticated and not response.has_header("Cache-Control"):
+        session = getattr(request, "session", None)
+        if session is not None and session.accessed and not session.is_empty() and not response.has_header("Cache-Control"):
             add_never_cache_headers(response)
         return response
 

@@ -558,3 +558,23 @@ def test_a_signed_in_persons_pages_are_not_kept_by_the_browser(alice_client, cli
         cache = alice_client.get(url)["Cache-Control"]
         assert "no-store" in cache and "private" in cache, url
     assert "no-store" not in client.get(reverse("guidance")).get("Cache-Control", "")  # public pages may be cached
+
+
+
+def test_a_response_that_read_no_session_is_not_made_to_load_it(alice_client, django_assert_num_queries):
+    """The rule above asks whether the view read the session: asking `request.user`
+    loaded the session and user for every response (the bench's constant view, which
+    reads neither, went from no query to two)."""
+    from django.contrib.auth.middleware import AuthenticationMiddleware
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from trainer.middleware import PrivatePagesMiddleware
+
+    request = RequestFactory().get("/anything/")
+    request.session = SessionStore(session_key=alice_client.session.session_key)  # a signed-in visitor's session, unread
+    AuthenticationMiddleware(lambda r: None).process_request(request)  # request.user, lazy, as in the stack
+    with django_assert_num_queries(0):
+        response = PrivatePagesMiddleware(lambda r: HttpResponse("constant"))(request)
+    assert not response.has_header("Cache-Control")
