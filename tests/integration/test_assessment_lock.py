@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import AssignmentFactory, AttemptFactory, TaughtCohortFactory, enrol, play, play_assigned
-from trainer.models import Assignment, Choice
+from trainer.models import Assignment, Attempt, Choice
 
 HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_REQUEST_TYPE": "partial"}
 ASSESSED = {"mode": Assignment.Mode.ASSESSED, "max_attempts": 1, "counts": "first"}
@@ -99,3 +99,36 @@ def test_an_unfinished_assessed_attempt_can_always_be_finished(cohort, alice, al
         alice_client.post(reverse("attempt_choose", args=[attempt.pk]), {"option": option})
         assert Choice.objects.filter(attempt=attempt, option_id=option).exists()
 
+
+
+def test_the_attempt_views_sql_test_and_the_lists_rule_agree_in_every_situation(library, alice, bob):
+    """closed_by_assessment answers from assessment_lock (lists) or from the SQL first
+    test assessment_lock_possible plus assessing() (the attempt views): one rule."""
+    from trainer import classroom
+
+    now = timezone.now()
+    running, archived, teaching = TaughtCohortFactory(), TaughtCohortFactory(archived=True), TaughtCohortFactory()
+    enrol(running, alice, bob)
+    enrol(archived, alice)
+    enrol(teaching, alice, role="instructor")
+    situations = {  # case: assignments on it
+        "C01": [dict(cohort=running, due_at=now + timedelta(days=2))],  # before due
+        "C02": [dict(cohort=running, due_at=now - timedelta(days=1))],  # past due, never started
+        "C03": [dict(cohort=archived, due_at=now + timedelta(days=2))],  # archived cohort
+        "C04": [dict(cohort=teaching, due_at=now + timedelta(days=2))],  # she teaches it
+        "C05": [dict(cohort=running, due_at=now - timedelta(days=1)), dict(cohort=archived, due_at=now + timedelta(days=1))],
+    }
+    for code, assignments in situations.items():
+        made = [AssignmentFactory(code=code, **ASSESSED, **kw) for kw in assignments]
+        AttemptFactory(user=alice, code=code)  # self-paced, unfinished
+        done = AttemptFactory(user=alice, code=code)
+        play(done, done.version.playbook.best_choices)
+        if made[0].cohort == running and made[0].due_at < now and code == "C05":
+            play_assigned(alice, made[0], ["H1"])  # past due, started, unfinished
+    mine = Attempt.objects.filter(user=alice).select_related("assignment")
+    exact = {a.pk: classroom.closed_by_assessment(a) for a in mine.annotate(assessment_locked=classroom.assessment_lock(alice))}
+    quick = {a.pk: classroom.closed_by_assessment(a) for a in mine.annotate(assessment_lock_possible=classroom.assessment_lock_possible(alice))}
+    assert exact == quick
+    closed_cases = {code for code in situations if any(exact[a.pk] for a in mine.filter(case__code=code))}
+    assert closed_cases == {"C01", "C02", "C05"}
+    assert not any(exact[a.pk] for a in Attempt.objects.filter(user=bob))

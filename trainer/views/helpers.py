@@ -34,9 +34,9 @@ def get_attempt_for_learner(request: HttpRequest, pk: int, *related: str) -> Att
     # Only the joins every attempt view uses: each costs SQL compilation on every
     # choice (the attempt query was a quarter of a choice POST, bench/README.md).
     attempts = Attempt.objects.with_version().select_related("assignment", *related)
-    # Whether an assessed exercise on its case closes it (classroom.attempt_lock_notice),
+    # Whether an assessed exercise on its case might close it (classroom.attempt_lock_notice),
     # asked inside this query: the choice POST has no query to spare (issue 6).
-    attempts = attempts.annotate(assessment_locked=classroom.assessment_lock(request.user))
+    attempts = attempts.annotate(assessment_lock_possible=classroom.assessment_lock_possible(request.user))
     try:
         return attempts.get(pk=pk, user=request.user)
     except Attempt.DoesNotExist:
