@@ -64,3 +64,15 @@ def test_the_list_shows_only_the_learners_own_attempts(library, alice, bob, alic
 def test_signed_out_visitors_are_asked_to_log_in(client):
     response = client.get(reverse("my_attempts"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_each_attempt_link_on_a_library_card_names_its_case_and_time(library, alice, alice_client):
+    """Several same-day links read "Finished 24 Nov: 74/100" alike, naming no case for a screen reader."""
+    [attempt] = _finished(alice, 1, code="C06")
+    page = alice_client.get(reverse("library")).content.decode()
+    link = page[page.index(f'href="{reverse("debrief", args=[attempt.pk])}"') :].split("</a>", 1)[0]
+    from django.utils.dateformat import format as date_format
+    from django.utils.timezone import localtime
+
+    assert f"Finished {date_format(localtime(attempt.finished_at), 'j M H:i')}:" in link
+    assert f", debrief for {attempt.case.presentation}" in link
