@@ -79,7 +79,11 @@ class Entry:
     unsafe: bool = False
     grade: str = ""
     low_yield: bool = False  # for debriefs and instructors; the attempt page never shows it
-    ext: bool = False  # beyond the source document: marked in debriefs, not while playing
+    ext: bool = False  # beyond the source document (the option, its stage or the outcome): shown once revealed
+    # A decision's two parts, marked apart: the story (an unscored stage's prompt, e.g. C11's
+    # ext return visit) and the choice (an ext option, or an ext stage with no story).
+    story_ext: bool = False
+    choice_ext: bool = False
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,7 @@ class DecisionReview:
     chosen: DecisionOption
     best: tuple[DecisionOption, ...]
     cited: tuple[tuple[str, str], ...] = ()  # (id, title) of the guidance the chosen option's reason cites
+    stage_ext: bool = False  # the decision's stage goes beyond the source (C11's return visit)
 
 
 @dataclass(frozen=True)
@@ -233,8 +238,10 @@ class Playbook:
                     # An unscored decision is a consequence (the patient comes back worse):
                     # its prompt tells what happened, so the transcript and debrief keep it.
                     story = stage.prompt if stage.scores is Dimension.none else ""
+                    story_ext = stage.ext and bool(story)
                     self.entries[opt.id] = Entry(
-                        stage.id, stage.title, "decision", opt.id, opt.label, story, grade=opt.grade.value, ext=opt.ext or stage.ext
+                        stage.id, stage.title, "decision", opt.id, opt.label, story, grade=opt.grade.value, ext=opt.ext or stage.ext,
+                        story_ext=story_ext, choice_ext=opt.ext or (stage.ext and not story_ext),
                     )
             if isinstance(stage, OutcomeStage):
                 self.entries[stage.id] = Entry(
@@ -458,7 +465,7 @@ class Playbook:
                     safety.append(f"Dangerous decision at {stage.title}: {opt.label}.")
             best = tuple(o for o in stage.options if o.grade is Grade.best)
             cited = tuple((gid, self._title(gid)) for gid in opt.cites)
-            reviews.append(DecisionReview(stage.id, stage.title, dim, opt, best, cited))
+            reviews.append(DecisionReview(stage.id, stage.title, dim, opt, best, cited, stage_ext=stage.ext))
         for gid, because in triggered.items():
             findings.append(self._finding(gid, "triggered", because))
         for gid, because in cautions.items():
