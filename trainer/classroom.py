@@ -111,6 +111,12 @@ def remove_member(cohort: Cohort, membership_pk: int) -> Membership:
     return membership
 
 
+def work_in_cohort(cohort: Cohort, user) -> int:
+    """How many attempts `user` has on the cohort's exercises: what removing them takes
+    off its dashboard and exports (their attempts themselves are kept)."""
+    return Attempt.objects.filter(user=user, assignment__cohort=cohort).count()
+
+
 def issue_new_join_code(cohort: Cohort, replacing: str) -> str:
     """Replace a cohort's join code (it leaked, or the class is full): the old code
     and link stop working; members stay. Returns the new code. `replacing` names
@@ -234,6 +240,12 @@ def in_open_cohort(user) -> bool:
     return Membership.objects.filter(user=user, role=LEARNER, cohort__archived=False).exists()
 
 
+def only_in_ended_cohorts(user, in_open_cohort: bool) -> bool:
+    """A learner whose cohorts were all archived: told their cohorts ended, not that they
+    are in none (which read as if they had been removed)."""
+    return not in_open_cohort and Membership.objects.filter(user=user, role=LEARNER).exists()
+
+
 def practice_in_progress(user) -> QuerySet[Attempt]:
     """A learner's unfinished attempts to list for resuming: self-paced ones, and
     assigned ones whose cohort was archived (they no longer show as assignments,
@@ -241,7 +253,12 @@ def practice_in_progress(user) -> QuerySet[Attempt]:
     resumable = Q(assignment__isnull=True) | Q(assignment__cohort__archived=True)
     # Not those an assessed exercise on their case closes for now (assessment_lock).
     attempts = Attempt.objects.for_user(user).in_progress().filter(resumable).exclude(assessment_lock(user))
-    # The case they worked on last first: by start time, a long list dropped exactly those.
+    return by_last_activity(attempts)
+
+
+def by_last_activity(attempts: QuerySet[Attempt]) -> QuerySet[Attempt]:
+    """The attempt worked on last first, as `last_active`: by start time, a long list
+    dropped exactly the cases a learner was busy with."""
     return attempts.annotate(last_active=Coalesce(Max("choices__created_at"), "started_at")).order_by("-last_active", "-pk")
 
 
@@ -443,15 +460,16 @@ def closed_by_assessment(attempt: Attempt) -> bool:
     return bool(attempt.assessment_lock_possible) and assessing(attempt.user_id, attempt.case_id, other_than=attempt.assignment_id).exists()
 
 
-def attempt_history(user) -> QuerySet[Attempt]:
-    """All of a learner's attempts, the one they touched last first, each annotated
-    with `assessment_locked` (see closed_by_assessment) and `last_active`."""
-    return (
-        Attempt.objects.for_user(user)
-        .select_related("case", "assignment__cohort")
-        .annotate(assessment_locked=assessment_lock(user), last_active=Coalesce(Max("choices__created_at"), "started_at"))
-        .order_by("-last_active", "-pk")
-    )
+def listed_attempts(user) -> QuerySet[Attempt]:
+    """A learner's attempts as their lists show them (home, all attempts, library cards):
+    case and assignment joined, annotated with `assessment_locked` (closed_by_assessment)."""
+    return Attempt.objects.for_user(user).select_related("case", "assignment__cohort").annotate(assessment_locked=assessment_lock(user))
+
+
+def debrief_refusal(attempt: Attempt) -> str:
+    """Why the learner may not read this attempt's debrief now, or "": assessed work
+    before its due time, or any attempt while an assessed exercise on its case is open."""
+    return debrief_notice(attempt) or attempt_lock_notice(attempt)
 
 
 def practice_notice(user, case: Case, now: datetime | None = None, *, other_than: int | None = None) -> str:
@@ -471,17 +489,10 @@ def practice_notice(user, case: Case, now: datetime | None = None, *, other_than
     return f"{case.learner_label} is an assessed exercise you have not done yet (it was due {when(blocking.due_at)}): do it from your assigned exercises first (it will be marked late). Self-paced practice on it opens after that."
 
 
-def open_assessed(user) -> QuerySet[Attempt]:
-    """The learner's unfinished assessed attempts in cohorts still running: while one
-    is open its case is closed to self-paced practice. (is_open_assessed is the same
-    rule for attempts already loaded.)"""
-    return Attempt.objects.for_user(user).in_progress().filter(
-        assignment__mode=Assignment.Mode.ASSESSED, assignment__cohort__archived=False
-    )
-
-
 def is_open_assessed(attempt: Attempt) -> bool:
-    """`attempt.assignment.cohort` should be joined."""
+    """An unfinished assessed attempt in a cohort still running: its case is closed to
+    self-paced practice until it is finished (assessing(), clause two, in SQL).
+    `attempt.assignment.cohort` should be joined."""
     a = attempt.assignment if attempt.assignment_id else None
     return attempt.finished_at is None and a is not None and a.mode == Assignment.Mode.ASSESSED and not a.cohort.archived
 
@@ -542,12 +553,7 @@ def _start_or_resume(user, case: Case) -> tuple[Attempt, str]:
 
 def card_attempts(user) -> QuerySet[Attempt]:
     """The learner's attempts as library_card_actions needs them on each case (`mine`)."""
-    return (
-        Attempt.objects.for_user(user)
-        .select_related("assignment__cohort")
-        .annotate(assessment_locked=assessment_lock(user))
-        .order_by("-started_at")
-    )
+    return listed_attempts(user).order_by("-started_at")
 
 
 def library_card_actions(user, cases) -> None:
@@ -556,8 +562,7 @@ def library_card_actions(user, cases) -> None:
     queries: `assessed` (an assessed assignment not yet due: practice is closed and
     the home page starts it; `assessed_submitted` once it is done), `assessed_open`
     (an unfinished assessed attempt: finish it first), `assessed_late` (past due and
-    never started: do it first), `locked` (any of those: the learner's other attempts
-    on the case are closed), `assigned` (a pending practice assignment: the attempt
+    never started: do it first), `assigned` (a pending practice assignment: the attempt
     counts for it) and `resume` (the attempt Start resumes)."""
     now = timezone.now()
     in_play: dict[int, Assignment] = {}
@@ -575,7 +580,6 @@ def library_card_actions(user, cases) -> None:
         case.assessed_open = next((a for a in case.mine if is_open_assessed(a)), None)
         # Past due and never started: late work is accepted, so it comes first.
         case.assessed_late = blocking if blocking and not case.assessed and not case.assessed_open else None
-        case.locked = blocking is not None  # its other attempts are closed meanwhile
         case.assigned = assigned.get(case.pk)
         if case.assigned:
             case.resume = next((a for a in case.mine if a.assignment_id == case.assigned.pk and not a.finished_at), None)

@@ -10,6 +10,7 @@ trainer/classroom.py.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -341,7 +342,7 @@ def decision_distribution(assignment: Assignment) -> list[StageCount]:
     chose: dict[str, set[int]] = {}
     for option_id, user_id in pairs:
         chose.setdefault(option_id, set()).add(user_id)
-    repeated = {t for t in (s.title for s, _ in stages) if [x.title for x, _ in stages].count(t) > 1}
+    repeated = {title for title, n in Counter(s.title for s, _ in stages).items() if n > 1}
     out = []
     for stage, options in stages:
         counted = [OptionCount(o.id, label, o.grade.value, len(chose.get(o.id, ()))) for o, label in options]

@@ -109,13 +109,15 @@ def test_the_library_card_of_a_case_assessed_later_sends_the_learner_to_their_ex
 
 
 def test_open_assessed_in_sql_and_for_loaded_attempts_agree(library, alice):
-    """The library card (is_open_assessed) and Start (open_assessed) use one rule."""
+    """The library card (is_open_assessed) and Start (practice_notice, from assessing()
+    in SQL) use one rule."""
     from trainer import classroom
     from trainer.models import Attempt
 
     cohort = TaughtCohortFactory()
     enrol(cohort, alice)
-    assessed = AssignmentFactory(cohort=cohort, code="C01", mode=Assignment.Mode.ASSESSED, max_attempts=1)
+    # Past its due time, so only its unfinished attempt (not the due time) closes C01.
+    assessed = AssignmentFactory(cohort=cohort, code="C01", mode=Assignment.Mode.ASSESSED, max_attempts=1, due_at=timezone.now() - timedelta(hours=1))
     practice = AssignmentFactory(cohort=cohort, code="C02")
     play_assigned(alice, assessed, ["H1"])
     play_assigned(alice, practice, ["H1"])
@@ -123,9 +125,10 @@ def test_open_assessed_in_sql_and_for_loaded_attempts_agree(library, alice):
     for archived in (False, True):
         cohort.archived = archived
         cohort.save()
-        loaded = Attempt.objects.filter(user=alice).select_related("assignment__cohort")
-        assert {a.pk for a in loaded if classroom.is_open_assessed(a)} == set(classroom.open_assessed(alice).values_list("pk", flat=True))
-        assert classroom.open_assessed(alice).exists() is not archived
+        loaded = Attempt.objects.filter(user=alice).select_related("assignment__cohort", "case")
+        start_refuses = {a.pk for a in loaded if a.finished_at is None and "is not finished" in classroom.practice_notice(alice, a.case)}
+        assert {a.pk for a in loaded if classroom.is_open_assessed(a)} == start_refuses
+        assert bool(start_refuses) is not archived
 
 
 def test_the_library_card_says_what_start_will_do(library, alice):

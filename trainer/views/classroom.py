@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from trainer import classroom, cohort_stats
 from trainer.classroom import ClassroomError
 from trainer.forms import AssignmentEditForm, AssignmentForm, CohortForm, CoInstructorForm, JoinForm
-from trainer.models import Assignment, Attempt, Cohort, Membership, is_instructor
+from trainer.models import Assignment, Cohort, Membership, is_instructor
 
 
 def get_cohort_for_instructor(request: HttpRequest, pk: int) -> Cohort:
@@ -173,7 +173,7 @@ def remove_member(request: HttpRequest, pk: int, membership_pk: int) -> HttpResp
     cohort = get_cohort_for_instructor(request, pk)
     if request.method == "GET":
         member = get_object_or_404(cohort.memberships.select_related("user"), pk=membership_pk)
-        attempts = Attempt.objects.filter(user=member.user, assignment__cohort=cohort).count()
+        attempts = classroom.work_in_cohort(cohort, member.user)
         context = {"cohort": cohort, "member": member, "attempts": attempts, "is_self": member.user_id == request.user.pk}
         return TemplateResponse(request, "classroom/member_remove.html", context)
     try:

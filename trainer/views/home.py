@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 from cases.models import Case
 from trainer import classroom, cohort_stats
 from trainer.forms import JoinForm
-from trainer.models import Attempt, Membership
+from trainer.models import Attempt
 
 
 RESUME_ON_HOME = 10
@@ -29,17 +29,15 @@ def home(request: HttpRequest) -> HttpResponse:
     self-paced practice, then the learner's own attempt history."""
     context = {}
     if request.user.is_authenticated:
-        attempts = Attempt.objects.for_user(request.user).select_related("case", "assignment")
         context["assigned"] = classroom.learner_cells(request.user)
         context["in_cohort"] = bool(context["assigned"]) or classroom.in_open_cohort(request.user)
-        # Only in cohorts that have ended: "you are not in a cohort" read as if they had been removed.
-        context["only_archived"] = not context["in_cohort"] and Membership.objects.filter(user=request.user, role=Membership.Role.LEARNER).exists()
+        context["only_archived"] = classroom.only_in_ended_cohorts(request.user, context["in_cohort"])
         in_progress = classroom.practice_in_progress(request.user).select_related("case")
         context["in_progress"] = list(in_progress[:RESUME_ON_HOME])
         context["more_in_progress"] = in_progress.count() - RESUME_ON_HOME if len(context["in_progress"]) == RESUME_ON_HOME else 0
-        history = classroom.attempt_history(request.user).finished().order_by("-finished_at", "-pk")
+        history = classroom.listed_attempts(request.user).finished().order_by("-finished_at", "-pk")
         context["recent"] = [_row(a) for a in history[:RECENT_ON_HOME]]
-        context["all_attempts"] = attempts.count()
+        context["all_attempts"] = Attempt.objects.for_user(request.user).count()
         context["join_form"] = JoinForm()
         n, missed, fallen = cohort_stats.learner_patterns(request.user)
         context["patterns"] = {"attempts": n, "missed": missed, "fallen": fallen}
@@ -53,7 +51,7 @@ def my_attempts(request: HttpRequest) -> HttpResponse:
     """Every attempt of the signed-in learner, the one touched last first, paginated;
     `?case=C06` narrows it to one case (the library card links here for older ones).
     Home lists only the latest few, so without this older debriefs were unreachable."""
-    attempts = classroom.attempt_history(request.user)
+    attempts = classroom.by_last_activity(classroom.listed_attempts(request.user))
     case = None
     if code := request.GET.get("case", "").strip().upper():  # c06 typed by hand is C06
         case = Case.objects.filter(code=code).first()

@@ -121,8 +121,7 @@ def attempt_choose(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def attempt_debrief(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = get_attempt_for_learner(request, pk, "case", "assignment__cohort")  # for the retry forms
-    # Assessed work before its due time; any attempt while an assessed exercise on its case is open.
-    if notice := classroom.debrief_notice(attempt) or classroom.attempt_lock_notice(attempt):
+    if notice := classroom.debrief_refusal(attempt):
         messages.info(request, notice)
         return redirect("home")
     choices = attempt.choice_ids()
