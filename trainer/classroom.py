@@ -316,15 +316,18 @@ def start_assignment(user, assignment: Assignment, now: datetime | None = None) 
     """Start (or resume) the learner's attempt on an assignment. Returns the
     attempt and whether it is new; raises ClassroomError with the reason if not."""
     now = now or timezone.now()
+    # Read-only checks before the transaction: on SQLite a transaction here holds the
+    # database's one write lock from its start (IMMEDIATE), and a class pressing Start
+    # together would queue behind each other's reads (bench/README.md, class at 9:00).
+    if assignment.mode == Assignment.Mode.PRACTICE and (notice := practice_notice(user, assignment.case, now)):
+        # The same case assessed for this learner: a practice debrief would rehearse it.
+        raise ClassroomError(notice)
     with transaction.atomic():
         # Lock the membership row so two quick clicks cannot both pass the
         # attempt limit (PostgreSQL; SQLite serialises writers anyway).
         member = Membership.objects.select_for_update().filter(cohort_id=assignment.cohort_id, user=user, role=LEARNER)
         if not member.exists():
             raise ClassroomError("You are not a learner in this cohort.")
-        if assignment.mode == Assignment.Mode.PRACTICE and (notice := practice_notice(user, assignment.case, now)):
-            # The same case assessed for this learner: a practice debrief would rehearse it.
-            raise ClassroomError(notice)
         mine = Attempt.objects.filter(user=user, assignment=assignment)
         open_attempt = mine.filter(finished_at__isnull=True).first()
         if open_attempt and now >= assignment.opens_at:
