@@ -20,6 +20,10 @@ $(VENV)/.stamp-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
 	touch $@ $(VENV)/.stamp-runtime
 
+$(VENV)/.stamp-bench: requirements.txt requirements-dev.txt requirements-bench.txt | $(BIN)/python
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements-bench.txt
+	touch $@ $(VENV)/.stamp-dev $(VENV)/.stamp-runtime
+
 setup: $(VENV)/.stamp-runtime
 	$(DEV) $(BIN)/python manage.py migrate --noinput -v0
 	$(DEV) $(BIN)/python manage.py load_cases
@@ -38,7 +42,7 @@ test: $(VENV)/.stamp-dev
 lint: $(VENV)/.stamp-runtime
 	$(DEV) $(BIN)/python manage.py lint_cases
 
-bench: $(VENV)/.stamp-dev
+bench: $(VENV)/.stamp-bench
 	$(BIN)/python bench/run.py
 
 clean:

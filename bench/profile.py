@@ -3,9 +3,12 @@
 
     .venv/bin/python bench/profile.py choice   [--n 40] [--html out.html]
     .venv/bin/python bench/profile.py attempt|debrief|library|dashboard100|dashboard1000
+    .venv/bin/python bench/profile.py start    (needs a run with the class scenario)
 
 `choice` posts a fresh, valid option (the first one the engine says is available)
 on each of the bench's in-progress attempts in turn, as a learner's click does.
+`start` presses Start on the class-at-9:00 assignment as learners who have not yet
+(bench/class_at_nine.py), each once: every request creates an attempt.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("view", choices=["choice", "attempt", "debrief", "library", "dashboard100", "dashboard1000", "bare"])
+    ap.add_argument("view", choices=["choice", "start", "attempt", "debrief", "library", "dashboard100", "dashboard1000", "bare"])
     ap.add_argument("--n", type=int, default=40)
     ap.add_argument("--html", type=Path)
     ap.add_argument("--all", action="store_true", help="show library frames too")
@@ -62,6 +65,8 @@ def main() -> int:
             shared.cookies[k] = v
         if method == "post":
             return htmx_post(shared, path, data)
+        if method == "form":
+            return shared.post(path, data or {})
         return shared.get(path)
 
     big = Cohort.objects.filter(name__endswith=" 1000").first()
@@ -75,6 +80,15 @@ def main() -> int:
             state = a.state()
             opt = next((c for c in state.available if not c.endswith(":next")), state.available[0])
             calls.append((client(a.user), "post", f"/attempts/{a.pk}/choose/", {"option": opt, "shown": len(state.chosen)}))
+    elif args.view == "start":
+        from bench.class_at_nine import CASE
+        from trainer.models import Assignment
+
+        assignment = Assignment.objects.filter(cohort=big, case__code=CASE).first()
+        if assignment is None:
+            sys.exit("no class-at-9:00 assignment: run `make bench` (with the class scenario) first")
+        fresh = big.memberships.filter(role="learner").exclude(user__attempts__case__code=CASE).select_related("user")
+        calls = [(client(m.user), "form", f"/assignments/{assignment.pk}/start/", None) for m in fresh[: args.n]]
     else:
         a = learners.filter(finished_at__isnull=(args.view == "attempt")).first()
         path = {"attempt": f"/attempts/{a.pk}/", "debrief": f"/attempts/{a.pk}/debrief/", "library": "/cases/",
@@ -83,6 +97,7 @@ def main() -> int:
         user = small.created_by if args.view == "dashboard100" else big.created_by if args.view == "dashboard1000" else a.user
         c = client(user)
         calls = [(c, "get", path, None)] * args.n
+    ok = 302 if args.view == "start" else 200
     call(*calls[0])  # warm-up: middleware, templates, the playbook (uses one option)
     if args.time:
         # CPU time of this process as well as wall time: on a shared machine the CPU
@@ -93,7 +108,7 @@ def main() -> int:
             r = call(*c)
             wall.append(time.perf_counter() - t0)
             cpu.append(time.process_time() - c0)
-            assert r.status_code == 200, (c[2], r.status_code)
+            assert r.status_code == ok, (c[2], r.status_code)
         Session.objects.filter(session_key__in=keys).delete()
         print(f"{args.view}: {len(wall)} requests, median {1000 * statistics.median(wall):.2f} ms wall, "
               f"{1000 * statistics.median(cpu):.2f} ms CPU, {len(r.content)} bytes (last response)")
@@ -103,7 +118,7 @@ def main() -> int:
     with prof:
         for c in calls[1:]:
             r = call(*c)
-            assert r.status_code == 200, (c[2], r.status_code)
+            assert r.status_code == ok, (c[2], r.status_code)
     n = len(calls) - 1
     print(f"{args.view}: {n} requests, {1000 * (time.perf_counter() - t0) / n:.2f} ms each (profiled)")
     Session.objects.filter(session_key__in=keys).delete()

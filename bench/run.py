@@ -209,7 +209,9 @@ def start_gunicorn(env: dict, port: int, args) -> subprocess.Popen:
         "--bind", f"127.0.0.1:{port}",
         "--workers", str(args.workers),
         "--worker-class", args.worker_class,
-        "--threads", str(args.threads),
+        # Only with gthread: given --threads above 1, gunicorn quietly turns "sync" into
+        # gthread (sessions 1-8 measured gthread x 4 while this said sync; bench/README.md).
+        *(["--threads", str(args.threads)] if args.worker_class == "gthread" else []),
         "--backlog", "2048",
         "--chdir", str(ROOT),
         "--error-logfile", "-",
@@ -460,11 +462,21 @@ def main() -> int:
     ap.add_argument("--wipe-ok", action="store_true", help="allow wiping a DATABASE_URL whose name lacks 'bench'")
     ap.add_argument("--json", type=Path, help="also write every number to this JSON file")
     ap.add_argument("--only", help="comma-separated wrk targets to run (experiments; budgets needing others fail)")
+    ap.add_argument("--class-users", type=int, default=200, help="learners in the class-at-9:00 scenario (default 200)")
+    ap.add_argument("--class-think", default="5,20", help="seconds a learner reads before each click, min,max (default 5,20)")
+    ap.add_argument("--class-ramp", type=float, default=1,
+                    help="seconds over which the class presses Start (default 1: all at once)")
+    ap.add_argument("--class-duration", type=float, default=60,
+                    help="seconds of the class-at-9:00 scenario, after the wrk runs (default 60; 0 skips it)")
     args = ap.parse_args()
 
     t_start = time.time()
     args.load_start = loadavg()
     require_wrk()
+    run_class = args.class_duration > 0 and not (args.only and "class" not in args.only.split(","))
+    if run_class and not (VENV_BIN / "locust").exists():
+        die(f"locust is not installed in {VENV_BIN.parent}: `make bench` installs requirements-bench.txt "
+            "(or pass --class-duration 0 to skip the class-at-9:00 scenario)")
     DATA.mkdir(exist_ok=True)
     env = bench_env(args)
     os.environ.update(env)
@@ -473,7 +485,7 @@ def main() -> int:
     django.setup()
     from django.db import connections
 
-    from bench import inprocess
+    from bench import class_at_nine, inprocess
     from bench.seed import seed
 
     say(f"bench: {machine()}")
@@ -542,6 +554,7 @@ def main() -> int:
     say(f"bench: gunicorn bench.wsgi on 127.0.0.1:{port}, {args.workers} {args.worker_class} workers"
         + (f" x {args.threads} threads" if args.worker_class == "gthread" else ""))
     proc = start_gunicorn(env, port, args)
+    class_rows: dict | None = None
     try:
         first = data["first_attempt"]
         weight = page_weight(port, f"/attempts/{first['attempt']}/", cookie_of(first))
@@ -606,11 +619,36 @@ def main() -> int:
                 results[key] = r
                 say(f"bench: wrk {key:<14} {r['rps']:8.1f} req/s  p50 {r['p50'] / 1000:7.1f} ms  "
                     f"p95 {r['p95'] / 1000:7.1f} ms  errors {r['errors']}" + (f"  ({len(rs)} rounds)" if len(rs) > 1 else ""))
+        if run_class:  # last: it adds an assignment, which nothing measured above should see
+            think = tuple(float(x) for x in args.class_think.split(","))
+            plan_file = class_at_nine.prepare(c1000, args.class_users, think, DATA)
+            say(f"bench: class at 9:00: {args.class_users} learners start {class_at_nine.CASE} within {args.class_ramp:g} s, "
+                f"then read {think[0]:g}-{think[1]:g} s before each click, for {args.class_duration:g} s (locust) ...")
+            class_rows = class_at_nine.run(port, plan_file, args.class_users, args.class_ramp, args.class_duration,
+                                           DATA, VENV_BIN / "locust")
     finally:
         stop(proc)
 
     # -- report ---------------------------------------------------------------
-    return report(args, vendor, data, q, t_inproc, n_choice, rep, weight, results, dash, dash_name, time.time() - t_start)
+    return report(args, vendor, data, q, t_inproc, n_choice, rep, weight, results, dash, dash_name, class_rows,
+                  time.time() - t_start)
+
+
+def report_class(args, rows: dict) -> None:
+    """Not a budget: what a learner waits in the issue's story (bench/class_at_nine.py)."""
+    within = "a second" if args.class_ramp == 1 else f"{args.class_ramp:g} s"
+    say(f"Class at 9:00 (not a budget): {args.class_users} learners press Start on one assigned case within {within}, "
+        f"then read {args.class_think.replace(',', '-')} s before each click; {args.class_duration:g} s, locust, same server")
+    say("")
+    say("| request | count | failures | req/s | p50 ms | p95 ms | p99 ms | max ms |")
+    say("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name in ("Start (POST)", "attempt page", "Start to case on screen", "choice POST (htmx)", "debrief"):
+        if r := rows.get(name):
+            say(f"| {name} | {r['requests']} | {r['failures']} | {r['rps']:.1f} | {r['p50']:.0f} | {r['p95']:.0f} | "
+                f"{r['p99']:.0f} | {r['max']:.0f} |")
+    for line in rows["_failures"]:
+        say(f"  failure: {line[:200]}")
+    say("")
 
 
 def sql_cell(v: dict | None) -> str:
@@ -620,7 +658,7 @@ def sql_cell(v: dict | None) -> str:
     return f"{v['total'] - tx}" + (f" (+{tx} tx)" if tx else "")
 
 
-def report(args, vendor, data, q, t_inproc, n_choice, rep, weight, results, dash, dash_name, elapsed) -> int:
+def report(args, vendor, data, q, t_inproc, n_choice, rep, weight, results, dash, dash_name, class_rows, elapsed) -> int:
     vc, lc = args.view_conc, args.conc
     labels = {
         "bare": "bare view (constant)", "auth": "bare view + session/user", "library": "case library page", "attempt": "attempt page (in progress)",
@@ -668,6 +706,8 @@ def report(args, vendor, data, q, t_inproc, n_choice, rep, weight, results, dash
     if not all(dash.values()):
         say(f"Dashboard: not available ({dash_name})")
     say("")
+    if class_rows is not None:
+        report_class(args, class_rows)
 
     budgets: list[tuple[str, str, str, bool]] = []
 
@@ -726,6 +766,7 @@ def report(args, vendor, data, q, t_inproc, n_choice, rep, weight, results, dash
         say(f"bench: note: choice POSTs refused (422) because a stalled earlier choice on the same attempt had not "
             f"arrived yet (client reordering, not counted as errors): {overtaken}")
     errors = {k: r["errors"] for k, r in results.items() if r["errors"]}
+    errors |= {f"class: {k}": r["failures"] for k, r in (class_rows or {}).items() if k != "_failures" and r["failures"]}
     if errors:
         say(f"bench: WARNING: non-2xx/3xx responses or socket errors during load: {errors}")
         logged = [ln for ln in (DATA / "gunicorn.log").read_text(errors="replace").splitlines()
@@ -739,7 +780,7 @@ def report(args, vendor, data, q, t_inproc, n_choice, rep, weight, results, dash
         dest.write_text(json.dumps({
             "vendor": vendor, "machine": machine(), "results": results, "queries": {k: {kk: vv for kk, vv in v.items()} for k, v in q.items()},
             "inprocess_s": t_inproc, "engine": rep, "page_weight": weight, "dashboard": dash,
-            "budgets": budgets, "elapsed_s": elapsed,
+            "budgets": budgets, "class_at_nine": class_rows, "elapsed_s": elapsed,
         }, indent=1, default=str))
     return 1 if failed or errors else 0
 
