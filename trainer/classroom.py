@@ -430,7 +430,7 @@ def assessment_lock_possible(user) -> RawSQL:
     annotate this (as `assessment_lock_possible`) and ask assessing() only when it is
     true, which is rare. Written in SQL because the ORM's form of assessment_lock
     doubled the choice POST (3.7 -> 7.4 ms, most of it building and compiling the
-    subquery; bench/README.md); a test holds it to assessing()."""
+    subquery; bench/HISTORY.md, session 8); a test holds it to assessing()."""
     attempt, assignment, cohort, member = (m._meta.db_table for m in (Attempt, Assignment, Cohort, Membership))
     sql = (
         f"EXISTS (SELECT 1 FROM {assignment} x JOIN {cohort} c ON c.id = x.cohort_id"
