@@ -624,8 +624,11 @@ def main() -> int:
             plan_file = class_at_nine.prepare(c1000, args.class_users, think, DATA)
             say(f"bench: class at 9:00: {args.class_users} learners start {class_at_nine.CASE} within {args.class_ramp:g} s, "
                 f"then read {think[0]:g}-{think[1]:g} s before each click, for {args.class_duration:g} s (locust) ...")
-            class_rows = class_at_nine.run(port, plan_file, args.class_users, args.class_ramp, args.class_duration,
-                                           DATA, VENV_BIN / "locust")
+            try:
+                class_rows = class_at_nine.run(port, plan_file, args.class_users, args.class_ramp, args.class_duration,
+                                               DATA, VENV_BIN / "locust")
+            except (RuntimeError, subprocess.TimeoutExpired) as exc:  # report it with the budgets, not instead of them
+                class_rows = {"_failures": [f"locust did not finish: {exc}"]}
     finally:
         stop(proc)
 
@@ -767,6 +770,8 @@ def report(args, vendor, data, q, t_inproc, n_choice, rep, weight, results, dash
             f"arrived yet (client reordering, not counted as errors): {overtaken}")
     errors = {k: r["errors"] for k, r in results.items() if r["errors"]}
     errors |= {f"class: {k}": r["failures"] for k, r in (class_rows or {}).items() if k != "_failures" and r["failures"]}
+    if class_rows is not None and len(class_rows) == 1:  # only the reason: locust itself failed
+        errors["class: locust"] = 1
     if errors:
         say(f"bench: WARNING: non-2xx/3xx responses or socket errors during load: {errors}")
         logged = [ln for ln in (DATA / "gunicorn.log").read_text(errors="replace").splitlines()
