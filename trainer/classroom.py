@@ -322,6 +322,12 @@ def start_assignment(user, assignment: Assignment, now: datetime | None = None) 
     if assignment.mode == Assignment.Mode.PRACTICE and (notice := practice_notice(user, assignment.case, now)):
         # The same case assessed for this learner: a practice debrief would rehearse it.
         raise ClassroomError(notice)
+    return _begin_assignment(user, assignment, now)
+
+
+def _begin_assignment(user, assignment: Assignment, now: datetime) -> tuple[Attempt, bool]:
+    """start_assignment once its practice_notice check has passed: the membership,
+    the attempt under way or the limits, and the new attempt, in one transaction."""
     with transaction.atomic():
         # Lock the membership row so two quick clicks cannot both pass the
         # attempt limit (PostgreSQL; SQLite serialises writers anyway).
@@ -542,8 +548,8 @@ def start_case(user, case: Case) -> tuple[Attempt, str]:
 
 def _start_or_resume(user, case: Case) -> tuple[Attempt, str]:
     if assignment := pending_practice(user).filter(case=case).first():
-        try:
-            attempt, created = start_assignment(user, assignment)
+        try:  # start_case has checked practice_notice for this case already
+            attempt, created = _begin_assignment(user, assignment, timezone.now())
         except ClassroomError:
             pass  # e.g. a race with the instructor closing it: plain practice below
         else:

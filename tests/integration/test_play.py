@@ -578,3 +578,23 @@ def test_a_response_that_read_no_session_is_not_made_to_load_it(alice_client, dj
     with django_assert_num_queries(0):
         response = PrivatePagesMiddleware(lambda r: HttpResponse("constant"))(request)
     assert not response.has_header("Cache-Control")
+
+
+def test_starting_an_assigned_case_from_the_library_asks_the_assessed_rule_once(alice_client, alice, library):
+    """Start from the library checks that no assessed exercise on the case comes first,
+    then starts the pending practice assignment; that start used to ask the same
+    question again (a query with two EXISTS on a request a whole class sends at once)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import AssignmentFactory, TaughtCohortFactory, enrol
+    from trainer.models import Assignment
+
+    cohort = TaughtCohortFactory(name="Block B")
+    enrol(cohort, alice)
+    assignment = AssignmentFactory(cohort=cohort, code="C01", mode=Assignment.Mode.PRACTICE)
+    with CaptureQueriesContext(connection) as ctx:
+        start = alice_client.post(reverse("start_attempt", args=["C01"]))
+    assert start.status_code == 302 and Attempt.objects.get(user=alice).assignment == assignment
+    asked = [q["sql"] for q in ctx.captured_queries if Assignment.Mode.ASSESSED.value in q["sql"]]
+    assert len(asked) == 1, asked
