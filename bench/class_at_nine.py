@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import random
 import subprocess
 from datetime import timedelta
@@ -54,7 +55,7 @@ def run(port: int, plan: Path, users: int, ramp: float, duration: float, data_di
            "--users", str(users), "--spawn-rate", f"{users / max(ramp, 0.01):g}", "--run-time", f"{round(duration)}s",
            "--host", f"http://127.0.0.1:{port}", "--csv", str(prefix), "--loglevel", "WARNING",
            "--exit-code-on-error", "0"]
-    res = subprocess.run(cmd, env={"BENCH_CLASS_PLAN": str(plan), "PATH": "/usr/bin:/bin"},
+    res = subprocess.run(cmd, env={**os.environ, "BENCH_CLASS_PLAN": str(plan)},
                          capture_output=True, text=True, timeout=duration + 120)
     stats_file = Path(f"{prefix}_stats.csv")
     if res.returncode != 0 or not stats_file.exists():

@@ -82,12 +82,12 @@ def main() -> int:
             calls.append((client(a.user), "post", f"/attempts/{a.pk}/choose/", {"option": opt, "shown": len(state.chosen)}))
     elif args.view == "start":
         from bench.class_at_nine import CASE
-        from trainer.models import Assignment
+        from trainer.models import Assignment, Membership
 
         assignment = Assignment.objects.filter(cohort=big, case__code=CASE).first()
         if assignment is None:
             sys.exit("no class-at-9:00 assignment: run `make bench` (with the class scenario) first")
-        fresh = big.memberships.filter(role="learner").exclude(user__attempts__case__code=CASE).select_related("user")
+        fresh = big.memberships.filter(role=Membership.Role.LEARNER).exclude(user__attempts__case__code=CASE).select_related("user")
         calls = [(client(m.user), "form", f"/assignments/{assignment.pk}/start/", None) for m in fresh[: args.n]]
     else:
         a = learners.filter(finished_at__isnull=(args.view == "attempt")).first()

@@ -628,7 +628,7 @@ def main() -> int:
                 class_rows = class_at_nine.run(port, plan_file, args.class_users, args.class_ramp, args.class_duration,
                                                DATA, VENV_BIN / "locust")
             except (RuntimeError, subprocess.TimeoutExpired) as exc:  # report it with the budgets, not instead of them
-                class_rows = {"_failures": [f"locust did not finish: {exc}"]}
+                class_rows = {"_error": f"locust did not finish: {exc}", "_failures": []}
     finally:
         stop(proc)
 
@@ -651,6 +651,8 @@ def report_class(args, rows: dict) -> None:
                 f"{r['p99']:.0f} | {r['max']:.0f} |")
     for line in rows["_failures"]:
         say(f"  failure: {line[:200]}")
+    if rows.get("_error"):
+        say(f"  {rows['_error'][-600:]}")
     say("")
 
 
@@ -769,8 +771,8 @@ def report(args, vendor, data, q, t_inproc, n_choice, rep, weight, results, dash
         say(f"bench: note: choice POSTs refused (422) because a stalled earlier choice on the same attempt had not "
             f"arrived yet (client reordering, not counted as errors): {overtaken}")
     errors = {k: r["errors"] for k, r in results.items() if r["errors"]}
-    errors |= {f"class: {k}": r["failures"] for k, r in (class_rows or {}).items() if k != "_failures" and r["failures"]}
-    if class_rows is not None and len(class_rows) == 1:  # only the reason: locust itself failed
+    errors |= {f"class: {k}": r["failures"] for k, r in (class_rows or {}).items() if not k.startswith("_") and r["failures"]}
+    if (class_rows or {}).get("_error"):
         errors["class: locust"] = 1
     if errors:
         say(f"bench: WARNING: non-2xx/3xx responses or socket errors during load: {errors}")
