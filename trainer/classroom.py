@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import BigIntegerField, BooleanField, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
@@ -334,11 +334,13 @@ def _begin_assignment(user, assignment: Assignment, now: datetime) -> tuple[Atte
         member = Membership.objects.select_for_update().filter(cohort_id=assignment.cohort_id, user=user, role=LEARNER)
         if not member.exists():
             raise ClassroomError("You are not a learner in this cohort.")
-        mine = Attempt.objects.filter(user=user, assignment=assignment)
-        open_attempt = mine.filter(finished_at__isnull=True).first()
-        if open_attempt and now >= assignment.opens_at:
-            return open_attempt, False  # work already started is never locked away, archived or not
-        if refusal := _start_refusal(assignment, mine.count(), now):
+        # One small query for both the attempt under way and the count (a class at
+        # 9:00 sends this request 200 times at once).
+        mine = list(Attempt.objects.filter(user=user, assignment=assignment).order_by("pk").values_list("pk", "finished_at"))
+        open_pk = next((pk for pk, finished_at in mine if finished_at is None), None)
+        if open_pk and now >= assignment.opens_at:
+            return Attempt.objects.get(pk=open_pk), False  # work already started is never locked away, archived or not
+        if refusal := _start_refusal(assignment, len(mine), now):
             raise ClassroomError(refusal)
         case = assignment.case
         if case.retired or case.current_version_id is None:
@@ -429,22 +431,44 @@ def assessment_lock(user, now: datetime | None = None) -> Exists:
     return Exists(assessing(user, OuterRef("case_id"), now, other_than=own))
 
 
+def _assessed_on_case_sql(case: str, other_than: str) -> str:
+    """SQL, with four parameters (_assessed_on_case_params): is there any assessed
+    assignment on the case `case` (an SQL expression) in a running cohort where the
+    user learns, other than the assignment `other_than`? What assessing() asks,
+    without whether the assignment is still in play: a cheap first test, since the
+    answer is rarely yes. Plain SQL because compiling assessing()'s ORM form costs
+    more than running it (bench/HISTORY.md, sessions 8 and 10); tests hold it to assessing()."""
+    assignment, cohort, member = (m._meta.db_table for m in (Assignment, Cohort, Membership))
+    return (
+        f"SELECT 1 FROM {assignment} x JOIN {cohort} c ON c.id = x.cohort_id"
+        f" JOIN {member} m ON m.cohort_id = x.cohort_id"
+        f" WHERE x.case_id = {case} AND x.mode = %s AND c.archived = %s"
+        f" AND m.user_id = %s AND m.role = %s AND x.id <> {other_than}"
+    )
+
+
+def _assessed_on_case_params(user) -> tuple:
+    return (Assignment.Mode.ASSESSED, False, getattr(user, "pk", user), LEARNER)
+
+
 def assessment_lock_possible(user) -> RawSQL:
     """For `user`'s Attempt rows: whether any assessed assignment on the attempt's case,
     in a running cohort of theirs, other than the attempt's own, exists at all: what
     assessment_lock asks, without whether it is still in play. The attempt views
     annotate this (as `assessment_lock_possible`) and ask assessing() only when it is
-    true, which is rare. Written in SQL because the ORM's form of assessment_lock
-    doubled the choice POST (3.7 -> 7.4 ms, most of it building and compiling the
-    subquery; bench/HISTORY.md, session 8); a test holds it to assessing()."""
-    attempt, assignment, cohort, member = (m._meta.db_table for m in (Attempt, Assignment, Cohort, Membership))
-    sql = (
-        f"EXISTS (SELECT 1 FROM {assignment} x JOIN {cohort} c ON c.id = x.cohort_id"
-        f" JOIN {member} m ON m.cohort_id = x.cohort_id"
-        f" WHERE x.case_id = {attempt}.case_id AND x.mode = %s AND c.archived = %s"
-        f" AND m.user_id = %s AND m.role = %s AND x.id <> COALESCE({attempt}.assignment_id, 0))"
-    )
-    return RawSQL(sql, (Assignment.Mode.ASSESSED, False, user.pk, LEARNER), output_field=BooleanField())
+    true, which is rare. The ORM's form of assessment_lock doubled the choice POST
+    (3.7 -> 7.4 ms, most of it building and compiling the subquery; bench/HISTORY.md,
+    session 8); a test holds it to assessing()."""
+    table = Attempt._meta.db_table
+    sql = _assessed_on_case_sql(f"{table}.case_id", f"COALESCE({table}.assignment_id, 0)")
+    return RawSQL(f"EXISTS ({sql})", _assessed_on_case_params(user), output_field=BooleanField())
+
+
+def _assessed_on_case(user, case: Case, other_than: int | None) -> bool:
+    """assessment_lock_possible for one case, before any attempt exists (Start)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"{_assessed_on_case_sql('%s', '%s')} LIMIT 1", (case.pk, *_assessed_on_case_params(user), other_than or 0))
+        return cursor.fetchone() is not None
 
 
 def attempt_lock_notice(attempt: Attempt) -> str:
@@ -485,6 +509,8 @@ def practice_notice(user, case: Case, now: datetime | None = None, *, other_than
     """Why the learner may not practise `case` (start, play or read another attempt of
     theirs on it) while an assessed exercise on it is in play (see assessing), or "".
     `other_than`: the assignment of the attempt being opened, which never locks itself."""
+    if not _assessed_on_case(user, case, other_than):
+        return ""  # nearly always: no need to build assessing()'s query
     now = now or timezone.now()
     blocking = assessing(user, case, now, other_than=other_than).order_by("due_at").first()
     if blocking is None:

@@ -118,8 +118,9 @@ def test_the_attempt_views_sql_test_and_the_lists_rule_agree_in_every_situation(
         "C04": [dict(cohort=teaching, due_at=now + timedelta(days=2))],  # she teaches it
         "C05": [dict(cohort=running, due_at=now - timedelta(days=1)), dict(cohort=archived, due_at=now + timedelta(days=1))],
     }
+    assigned = {}
     for code, assignments in situations.items():
-        made = [AssignmentFactory(code=code, **ASSESSED, **kw) for kw in assignments]
+        made = assigned[code] = [AssignmentFactory(code=code, **ASSESSED, **kw) for kw in assignments]
         AttemptFactory(user=alice, code=code)  # self-paced, unfinished
         done = AttemptFactory(user=alice, code=code)
         play(done, done.version.playbook.best_choices)
@@ -132,3 +133,11 @@ def test_the_attempt_views_sql_test_and_the_lists_rule_agree_in_every_situation(
     closed_cases = {code for code in situations if any(exact[a.pk] for a in mine.filter(case__code=code))}
     assert closed_cases == {"C01", "C02", "C05"}
     assert not any(exact[a.pk] for a in Attempt.objects.filter(user=bob))
+    # Start asks practice_notice, whose SQL first test must not hide an assessment in play.
+    for code, made in assigned.items():
+        case = made[0].case
+        for learner in (alice, bob):
+            assert bool(classroom.practice_notice(learner, case)) == classroom.assessing(learner, case).exists(), (code, learner)
+        for a in made:  # an attempt's own assignment never closes it
+            in_play = classroom.assessing(alice, case, other_than=a.pk).exists()
+            assert bool(classroom.practice_notice(alice, case, other_than=a.pk)) == in_play, (code, a.pk)
