@@ -58,6 +58,44 @@ def test_self_practice_with_javascript_never_reloads_the_page(page, site, learne
     check_debrief(page, attempt)
 
 
+def test_start_brings_the_case_in_one_request_with_its_address_title_and_focus(page, site, learner):
+    """Start is boosted: one request instead of a redirect and a second request (what
+    a class pressing Start together waits on). It must still behave as a page change:
+    the address, the title, focus on the heading, Back to the library; and while it
+    is on its way the button shows it and cannot be pressed twice."""
+    sign_in(page, site, learner)
+    page.goto(f"{site}/cases/")
+    mark_window(page)
+    held, sent = [], []
+    page.route("**/cases/C01/start/", lambda route: held.append(route))  # a slow network
+    page.on("request", lambda r: sent.append((r.method, r.url)) if "/static/" not in r.url else None)
+    button = page.get_by_role("button", name=re.compile(rf"^Start case\W+{re.escape(C01_PRESENTATION)}$"))
+    button.click()
+    page.wait_for_timeout(500)  # past the spinner's 150 ms delay and fade
+    assert len(held) == 1
+    expect(button).to_be_disabled()
+    spinner = page.locator("form[action$='/cases/C01/start/'] .htmx-indicator")
+    assert page.evaluate("(e) => getComputedStyle(e).opacity", spinner.element_handle()) == "1"
+    held[0].continue_()
+    page.wait_for_url("**/attempts/*/")
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text(C01_PRESENTATION)
+    expect(heading).to_be_focused()
+    expect(page).to_have_title(re.compile(rf"^{re.escape(C01_PRESENTATION)} · "))
+    assert window_marker(page) == "still here", "Start loaded a whole page"
+    assert sent == [("POST", f"{site}/cases/C01/start/")], "the case came in more than one request"
+    pk = int(page.url.rstrip("/").split("/")[-1])
+    book, chosen = playbook(), []
+    play_step(page, book, chosen, "H1")  # the page that arrived this way plays
+    page.go_back()
+    page.wait_for_url(f"{site}/cases/")
+    resume = page.get_by_role("link", name=re.compile(rf"resume\W+{re.escape(C01_PRESENTATION)}", re.I))
+    expect(resume).to_have_attribute("href", f"/attempts/{pk}/")
+    page.go_forward()
+    page.wait_for_url(f"**/attempts/{pk}/")
+    expect(page.locator("#transcript .entry")).to_have_count(1)
+
+
 def test_while_a_choice_is_saving_no_other_option_can_be_clicked(page, site, learner):
     """A second click during a slow save was stored but never shown (the page kept
     offering it): every button of the panel is disabled until the answer arrives."""

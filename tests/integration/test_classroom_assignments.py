@@ -204,6 +204,25 @@ def test_starting_creates_an_attempt_tied_to_the_assignment(cohort, alice, alice
     assert Attempt.objects.filter(user=alice).count() == 1
 
 
+def test_a_boosted_start_of_an_assignment_answers_with_the_case(cohort, alice, alice_client):
+    """The home page's Start is boosted: the attempt page, late notice included, in
+    the POST's answer (one request at 9:00, not two); refused, it is sent home with
+    the reason, which the browser follows."""
+    overdue = AssignmentFactory(cohort=cohort, opens_at=timezone.now() - timedelta(days=3),
+                                due_at=timezone.now() - timedelta(days=1))
+    home = alice_client.get(reverse("home")).content.decode()
+    assert f'action="{reverse("assignment_start", args=[overdue.pk])}" hx-boost="true" hx-disable="find button"' in home
+    boosted = {"HTTP_HX_REQUEST": "true", "HTTP_HX_REQUEST_TYPE": "full"}
+    response = alice_client.post(reverse("assignment_start", args=[overdue.pk]), **boosted)
+    attempt = Attempt.objects.get(user=alice, assignment=overdue)
+    assert response.status_code == 200 and response["HX-Push-Url"] == reverse("attempt", args=[attempt.pk])
+    assert "marked late" in response.content.decode()
+    upcoming = AssignmentFactory(cohort=cohort, code="C02", opens_at=timezone.now() + timedelta(days=2))
+    refused = alice_client.post(reverse("assignment_start", args=[upcoming.pk]), **boosted)
+    assert refused.status_code == 302 and refused["Location"] == reverse("home")
+    assert "This exercise opens on" in alice_client.get(refused["Location"], **boosted).content.decode()
+
+
 def test_an_exercise_cannot_start_before_it_opens(cohort, alice, alice_client):
     assignment = AssignmentFactory(cohort=cohort, opens_at=timezone.now() + timedelta(days=2))
     response = alice_client.post(reverse("assignment_start", args=[assignment.pk]), follow=True)

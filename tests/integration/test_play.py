@@ -109,6 +109,54 @@ def test_starting_a_case_again_resumes_the_self_paced_attempt_under_way(alice_cl
     assert library_page.count(f'href="{reverse("attempt", args=[attempt.pk])}"') == 1  # one way in, not two
 
 
+BOOSTED = {"HTTP_HX_REQUEST": "true", "HTTP_HX_REQUEST_TYPE": "full"}  # what a boosted Start button sends
+
+
+def test_a_boosted_start_answers_with_the_case_and_its_address(alice_client, alice, library, django_assert_max_num_queries):
+    """With JavaScript, Start is one request: the attempt page comes back in the POST's
+    answer and its address goes into the history (a class pressing Start at 9:00
+    waited on a redirect and a second request, bench/README.md)."""
+    library["C01"].current_version.playbook  # compiled, as in a server that has shown the case before
+    # Fewer than a plain Start (10) and the page it redirects to (5) together: one session and user.
+    with django_assert_max_num_queries(13):
+        response = alice_client.post(reverse("start_attempt", args=["C01"]), **BOOSTED)
+    attempt = Attempt.objects.get(user=alice)
+    assert response.status_code == 200
+    assert response["HX-Push-Url"] == reverse("attempt", args=[attempt.pk])
+    page = response.content.decode()
+    title = attempt.version.playbook.case.learner_title
+    assert f"<title>{title} · " in page
+    # Keyboard focus goes to the new page's heading, as a screen reader starts on a new page.
+    assert f'<h1 class="h3" tabindex="-1" data-autofocus>{title}</h1>' in page
+    assert f'hx-post="{reverse("attempt_choose", args=[attempt.pk])}"' in page
+    # Reloaded or opened from its address, the page has no focus mark to move.
+    assert "data-autofocus" not in alice_client.get(reverse("attempt", args=[attempt.pk])).content.decode()
+
+
+def test_a_boosted_start_that_resumes_says_so_on_the_page_it_answers_with(alice_client, alice, library):
+    start = reverse("start_attempt", args=["C01"])
+    first = alice_client.post(start, **BOOSTED)
+    again = alice_client.post(start, **BOOSTED)
+    assert Attempt.objects.filter(user=alice).count() == 1
+    assert again["HX-Push-Url"] == first["HX-Push-Url"]
+    assert "in progress: carry on where you left off" in again.content.decode()
+
+
+def test_every_start_button_is_boosted_and_still_works_as_a_plain_form(alice_client, alice, library):
+    """The buttons that start a case (library card, debrief retry; the assignment
+    buttons are checked with the classroom) post a plain form: without JavaScript the
+    browser follows the redirect."""
+    library_page = alice_client.get(reverse("library")).content.decode()
+    start = reverse("start_attempt", args=["C01"])
+    assert f'<form method="post" action="{start}" class="mt-auto" hx-boost="true" hx-disable="find button">' in library_page
+    attempt = AttemptFactory(user=alice, code="C01")
+    play(attempt, attempt.version.playbook.best_choices)
+    debrief = alice_client.get(reverse("debrief", args=[attempt.pk])).content.decode()
+    assert f'<form method="post" action="{start}" hx-boost="true" hx-disable="find button">' in debrief
+    plain = alice_client.post(start)
+    assert plain.status_code == 302 and plain["Location"].startswith("/attempts/")
+
+
 def test_starting_needs_post(alice_client, library):
     response = alice_client.get(reverse("start_attempt", args=["C01"]))
     assert response.status_code == 405 and response["Allow"] == "POST"

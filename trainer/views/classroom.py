@@ -18,6 +18,7 @@ from trainer import classroom, cohort_stats
 from trainer.classroom import ClassroomError
 from trainer.forms import AssignmentEditForm, AssignmentForm, CohortForm, CoInstructorForm, JoinForm
 from trainer.models import Assignment, Cohort, Membership, is_instructor
+from trainer.views.play import show_started
 
 
 def get_cohort_for_instructor(request: HttpRequest, pk: int) -> Cohort:
@@ -272,4 +273,4 @@ def assignment_start(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("home")
     if created and attempt.started_at > assignment.due_at:
         messages.warning(request, "The due time has passed: your work is still recorded, marked late.")
-    return redirect("attempt", pk=attempt.pk)
+    return show_started(request, attempt)
