@@ -23,7 +23,8 @@ CASE = "C06"  # a library case the seeded cohort has never been assigned
 BENCH = Path(__file__).resolve().parent
 
 
-def prepare(cohort: dict, users: int, think: tuple[float, float], data_dir: Path, rng_seed: int = 900) -> Path:
+def prepare(cohort: dict, users: int, think: tuple[float, float], data_dir: Path, start: str = "boosted",
+            rng_seed: int = 900) -> Path:
     """Assign CASE to the cohort (open now, due tomorrow) and write the plan: per learner
     a session, a CSRF secret and a valid path walked through the engine."""
     from django.db import connections
@@ -42,7 +43,7 @@ def prepare(cohort: dict, users: int, think: tuple[float, float], data_dir: Path
     learners = [{**cred, "path": random_path(book, rng)} for cred in cohort["students"][:users]]
     connections.close_all()
     plan = data_dir / "class-plan.json"
-    plan.write_text(json.dumps({"start_path": f"/assignments/{assignment.pk}/start/", "think_s": list(think),
+    plan.write_text(json.dumps({"start_path": f"/assignments/{assignment.pk}/start/", "start": start, "think_s": list(think),
                                 "learners": learners}))
     return plan
 
