@@ -3,12 +3,13 @@
 
     .venv/bin/python bench/profile.py choice   [--n 40] [--html out.html]
     .venv/bin/python bench/profile.py attempt|debrief|library|dashboard100|dashboard1000
-    .venv/bin/python bench/profile.py start    (needs a run with the class scenario)
+    .venv/bin/python bench/profile.py start|start-boosted    (need a run with the class scenario)
 
 `choice` posts a fresh, valid option (the first one the engine says is available)
 on each of the bench's in-progress attempts in turn, as a learner's click does.
 `start` presses Start on the class-at-9:00 assignment as learners who have not yet
-(bench/class_at_nine.py), each once: every request creates an attempt.
+(bench/class_at_nine.py), each once: every request creates an attempt. `start` is the
+plain form (a redirect), `start-boosted` the button with JavaScript (the page itself).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("view", choices=["choice", "start", "attempt", "debrief", "library", "dashboard100", "dashboard1000", "bare"])
+    ap.add_argument("view", choices=["choice", "start", "start-boosted", "attempt", "debrief", "library", "dashboard100", "dashboard1000", "bare"])
     ap.add_argument("--n", type=int, default=40)
     ap.add_argument("--html", type=Path)
     ap.add_argument("--all", action="store_true", help="show library frames too")
@@ -67,6 +68,8 @@ def main() -> int:
             return htmx_post(shared, path, data)
         if method == "form":
             return shared.post(path, data or {})
+        if method == "boosted":
+            return shared.post(path, data or {}, headers={"HX-Request": "true", "HX-Request-Type": "full"})
         return shared.get(path)
 
     big = Cohort.objects.filter(name__endswith=" 1000").first()
@@ -80,7 +83,7 @@ def main() -> int:
             state = a.state()
             opt = next((c for c in state.available if not c.endswith(":next")), state.available[0])
             calls.append((client(a.user), "post", f"/attempts/{a.pk}/choose/", {"option": opt, "shown": len(state.chosen)}))
-    elif args.view == "start":
+    elif args.view in ("start", "start-boosted"):
         from bench.class_at_nine import CASE
         from trainer.models import Assignment, Membership
 
@@ -88,7 +91,8 @@ def main() -> int:
         if assignment is None:
             sys.exit("no class-at-9:00 assignment: run `make bench` (with the class scenario) first")
         fresh = big.memberships.filter(role=Membership.Role.LEARNER).exclude(user__attempts__case__code=CASE).select_related("user")
-        calls = [(client(m.user), "form", f"/assignments/{assignment.pk}/start/", None) for m in fresh[: args.n]]
+        method = "form" if args.view == "start" else "boosted"
+        calls = [(client(m.user), method, f"/assignments/{assignment.pk}/start/", None) for m in fresh[: args.n]]
     else:
         a = learners.filter(finished_at__isnull=(args.view == "attempt")).first()
         path = {"attempt": f"/attempts/{a.pk}/", "debrief": f"/attempts/{a.pk}/debrief/", "library": "/cases/",
