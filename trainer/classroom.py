@@ -432,12 +432,14 @@ def assessment_lock(user, now: datetime | None = None) -> Exists:
 
 
 def _assessed_on_case_sql(case: str, other_than: str) -> str:
-    """SQL, with four parameters (_assessed_on_case_params): is there any assessed
-    assignment on the case `case` (an SQL expression) in a running cohort where the
-    user learns, other than the assignment `other_than`? What assessing() asks,
-    without whether the assignment is still in play: a cheap first test, since the
-    answer is rarely yes. Plain SQL because compiling assessing()'s ORM form costs
-    more than running it (bench/HISTORY.md, sessions 8 and 10); tests hold it to assessing()."""
+    """SQL: is there any assessed assignment on the case `case` in a running cohort
+    where the user learns, other than the assignment `other_than`? (`case` and
+    `other_than` are SQL expressions; the four parameters in between come from
+    _assessed_on_case_params.) What assessing() asks, without whether the assignment
+    is still in play: a cheap first test, since the answer is rarely yes. Plain SQL
+    because building and compiling assessing()'s ORM form costs more than running it
+    (bench/HISTORY.md, session 8; bench/README.md, the class at 9:00); tests hold it
+    to assessing()."""
     assignment, cohort, member = (m._meta.db_table for m in (Assignment, Cohort, Membership))
     return (
         f"SELECT 1 FROM {assignment} x JOIN {cohort} c ON c.id = x.cohort_id"
