@@ -117,7 +117,7 @@ class HtmxFailureMiddleware:
       `next`, from the Referer;
     - any other failure reloads the page (`HX-Refresh`) with a message saying that
       nothing was recorded, so the learner sees their attempt as stored and can
-      choose again.
+      try again.
     """
 
     FRAGMENT_STATUSES = {200, 422}
@@ -141,7 +141,7 @@ class HtmxFailureMiddleware:
     @staticmethod
     def _failure_message(status: int) -> str:
         if status == 403:
-            return "Your session changed (you may have signed out or in again in another tab). The page was reloaded; nothing was recorded, so choose again."
+            return "Your session changed (you may have signed out or in again in another tab). The page was reloaded; nothing was recorded, so try again."
         if status == 404:
             return "That was not found; nothing was recorded."
         return "Something went wrong on our side; nothing was recorded. Please try again."

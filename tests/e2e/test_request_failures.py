@@ -59,6 +59,6 @@ def test_with_every_cookie_gone_a_click_reloads_into_sign_in_instead_of_a_403_in
     page.context.clear_cookies()  # no session and no CSRF cookie: the POST is refused before the view
     page.get_by_role("button", name=ONSET, exact=True).click()
     page.wait_for_url(re.compile(rf"/accounts/login/\?next=(/|%2F)attempts(/|%2F){pk}(/|%2F)$"))
-    expect(page.get_by_role("status")).to_contain_text("nothing was recorded, so choose again")
+    expect(page.get_by_role("status")).to_contain_text("nothing was recorded, so try again")
     expect(page.locator("#stage-panel")).to_have_count(0)
     assert Attempt.objects.get(pk=pk).choice_ids() == []

@@ -65,8 +65,8 @@ def test_a_stale_csrf_token_reloads_the_page_with_a_message_instead_of_the_403_p
     response = browser.post(reverse("attempt_choose", args=[attempt.pk]), {"option": "H1"}, **htmx_from(page))
     assert response.status_code == 403 and response["HX-Refresh"] == "true" and response.content == b""
     [message] = get_messages(response.wsgi_request)
-    assert "nothing was recorded, so choose again" in str(message)
-    assert "nothing was recorded, so choose again" in browser.get(page).content.decode()
+    assert "nothing was recorded, so try again" in str(message)
+    assert "nothing was recorded, so try again" in browser.get(page).content.decode()
     assert not attempt.choices.exists()
 
 
@@ -87,3 +87,17 @@ def test_head_requests_are_answered_like_get(alice_client, library):
     # Uptime monitors and link checkers send HEAD; require_GET answered them 405.
     assert alice_client.head(reverse("home")).status_code == 200
     assert Client().head(reverse("library")).status_code == 200
+
+
+def test_a_boosted_start_after_the_session_ended_signs_in_and_returns_to_the_library(alice_client, alice, library):
+    """Start is boosted (htmx): its failures are handled as a choice's are, never a
+    login page swapped in at the POST-only action's address."""
+    alice_client.post(reverse("logout"))
+    response = alice_client.post(reverse("start_attempt", args=["C01"]), **htmx_from(reverse("library")))
+    assert response.status_code == 200 and response.content == b""
+    assert response["HX-Redirect"] == f"{reverse('login')}?next=%2Fcases%2F"
+    browser = Client(enforce_csrf_checks=True)  # a stale token: another tab signed in again
+    browser.force_login(alice)
+    stale = browser.post(reverse("start_attempt", args=["C01"]), **htmx_from(reverse("library")))
+    assert stale.status_code == 403 and stale["HX-Refresh"] == "true"
+    assert not alice.attempts.exists()
