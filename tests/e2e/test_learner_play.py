@@ -70,12 +70,14 @@ def test_start_brings_the_case_in_one_request_with_its_address_title_and_focus(p
     page.route("**/cases/C01/start/", lambda route: held.append(route))  # a slow network
     page.on("request", lambda r: sent.append((r.method, r.url)) if "/static/" not in r.url else None)
     button = page.get_by_role("button", name=re.compile(rf"^Start case\W+{re.escape(C01_PRESENTATION)}$"))
+    spinner = page.locator("form[action$='/cases/C01/start/'] .htmx-indicator")
+    expect(spinner).to_have_css("opacity", "0")  # nothing on its way yet
     button.click()
     page.wait_for_timeout(500)  # past the spinner's 150 ms delay and fade
     assert len(held) == 1
     expect(button).to_be_disabled()
-    spinner = page.locator("form[action$='/cases/C01/start/'] .htmx-indicator")
-    assert page.evaluate("(e) => getComputedStyle(e).opacity", spinner.element_handle()) == "1"
+    expect(spinner).to_be_visible()
+    expect(spinner).to_have_css("opacity", "1")
     held[0].continue_()
     page.wait_for_url("**/attempts/*/")
     heading = page.get_by_role("heading", level=1)
