@@ -450,7 +450,7 @@ def _assessed_on_case_sql(case: str, other_than: str) -> str:
 
 
 def _assessed_on_case_params(user) -> tuple:
-    return (Assignment.Mode.ASSESSED, False, getattr(user, "pk", user), LEARNER)
+    return (Assignment.Mode.ASSESSED, False, user.pk, LEARNER)
 
 
 def assessment_lock_possible(user) -> RawSQL:

@@ -18,7 +18,7 @@ from trainer import classroom, cohort_stats
 from trainer.classroom import ClassroomError
 from trainer.forms import AssignmentEditForm, AssignmentForm, CohortForm, CoInstructorForm, JoinForm
 from trainer.models import Assignment, Cohort, Membership, is_instructor
-from trainer.views.play import show_started
+from trainer.views.helpers import show_started
 
 
 def get_cohort_for_instructor(request: HttpRequest, pk: int) -> Cohort:

@@ -1,7 +1,11 @@
 import random
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django_htmx.http import push_url
 
 from trainer import classroom
 from trainer.engine import Entry, Playbook, State, advance_id
@@ -123,3 +127,24 @@ def transcript_update(book: Playbook, state: State, *, new: bool, shown: str) ->
         "entries": after[last["index"]]["entries"][len(last["entries"]) :],
         "groups": after[len(before) :],
     }
+
+
+def show_started(request: HttpRequest, attempt: Attempt) -> HttpResponse:
+    """After a Start: the attempt page. A plain form POST is redirected to it
+    (post/redirect/get). The Start buttons are boosted, and htmx gets the page in
+    this response with its address pushed into the history: one request per learner
+    instead of two, which is what a class pressing Start together waits on (bench/README.md)."""
+    if not request.htmx:
+        return redirect("attempt", pk=attempt.pk)
+    attempt = get_attempt_for_learner(request, attempt.pk)  # with the joins the page uses
+    response = attempt_page(request, attempt, arrived=True)
+    push_url(response, reverse("attempt", args=[attempt.pk]))
+    return response
+
+
+def attempt_page(request: HttpRequest, attempt: Attempt, *, arrived: bool = False) -> TemplateResponse:
+    """The attempt page (attempt_detail, show_started). `arrived`: it replaced another
+    page without a page load (a boosted Start), so keyboard focus goes to its heading,
+    as a screen reader would start on a new page."""
+    context = {**stage_context(attempt, attempt.state()), "arrived": arrived}
+    return TemplateResponse(request, "trainer/attempt.html", context)

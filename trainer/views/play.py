@@ -16,8 +16,9 @@ from cases.models import Case
 from trainer import classroom
 from trainer.classroom import ClassroomError
 from trainer.engine import InvalidChoice
-from trainer.models import Attempt
-from trainer.views.helpers import canonical_url, get_attempt_for_learner, latest_answer, stage_context, transcript_update, wants_fragment
+from trainer.views.helpers import (
+    attempt_page, canonical_url, get_attempt_for_learner, latest_answer, show_started, stage_context, transcript_update, wants_fragment,
+)
 
 FILTERS = ("region", "type", "difficulty")
 
@@ -72,26 +73,6 @@ def start_attempt(request: HttpRequest, case_code: str) -> HttpResponse:
     return show_started(request, attempt)
 
 
-def show_started(request: HttpRequest, attempt: Attempt) -> HttpResponse:
-    """After a Start: the attempt page. A plain form POST is redirected to it
-    (post/redirect/get). The Start buttons are boosted, and htmx gets the page in
-    this response with its address pushed into the history: one request per learner
-    instead of two, which is what a class pressing Start together waits on (bench/README.md)."""
-    if not request.htmx:
-        return redirect("attempt", pk=attempt.pk)
-    attempt = get_attempt_for_learner(request, attempt.pk)  # with the joins the page uses
-    response = _attempt_page(request, attempt, arrived=True)
-    push_url(response, reverse("attempt", args=[attempt.pk]))
-    return response
-
-
-def _attempt_page(request: HttpRequest, attempt: Attempt, *, arrived: bool = False) -> TemplateResponse:
-    """`arrived`: the page replaced another without a page load (a boosted Start), so
-    keyboard focus goes to its heading, as a screen reader would start on a new page."""
-    context = {**stage_context(attempt, attempt.state()), "arrived": arrived}
-    return TemplateResponse(request, "trainer/attempt.html", context)
-
-
 @login_required
 @require_safe
 @never_cache  # Back from another page re-fetches it: a cached copy offers choices already made
@@ -100,7 +81,7 @@ def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if notice := classroom.attempt_lock_notice(attempt):  # an assessed exercise on this case comes first
         messages.info(request, notice)
         return redirect("home")
-    return _attempt_page(request, attempt)
+    return attempt_page(request, attempt)
 
 
 @login_required
