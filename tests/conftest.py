@@ -10,7 +10,8 @@ from cases.loading import load_library
 from cases.models import Case
 from tests.factories import UserFactory
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# CHROMIUM_PATH: a Chromium somewhere else (also how the guard below is tested).
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 # In CI a browser test that cannot run is a failure, never a skip.
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER", "") == "1" or os.environ.get("CI", "") == "true"
 
@@ -78,12 +79,16 @@ def anon_client():
 def pytest_collection_modifyitems(config, items):
     if os.path.exists(CHROMIUM):
         return
-    for item in items:
-        if item.get_closest_marker("browser"):
-            if REQUIRE_BROWSER:
-                item.add_marker(pytest.mark.xfail(reason="Chromium missing in CI", strict=True, run=False))
-            else:
-                item.add_marker(pytest.mark.skip(reason=f"Chromium not installed ({CHROMIUM}); CI runs these"))
+    browser_tests = [item for item in items if item.get_closest_marker("browser")]
+    if browser_tests and REQUIRE_BROWSER:
+        # A usage error stops the run with a non-zero exit. (An xfail that never runs
+        # would be reported as "xfailed" and exit 0: CI would pass without a browser.)
+        raise pytest.UsageError(
+            f"REQUIRE_BROWSER=1 (or CI=true) but Chromium is missing at {CHROMIUM}: "
+            f"{len(browser_tests)} browser tests cannot run. Install it (apt-get install chromium)."
+        )
+    for item in browser_tests:
+        item.add_marker(pytest.mark.skip(reason=f"Chromium not installed ({CHROMIUM}); CI runs these"))
 
 
 @pytest.fixture(scope="session")
