@@ -1,5 +1,7 @@
-"""Issue 3: the library shows all 14 cases, filterable, and each plays end to end
-in a real browser (best path, with JavaScript) to a safe, top-band debrief."""
+"""The library shows all 14 cases, filterable, and each plays end to end in a real
+browser (with JavaScript) to a debrief whose score, verdict and outcome are the
+engine's. The short path below takes the best option at every decision but asks
+only one question, so some cases end unsafe: a red flag left unasked."""
 
 import pytest
 from playwright.sync_api import expect
@@ -43,7 +45,7 @@ def test_each_case_plays_to_its_debrief(page, site, learner, code):
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Debrief: {case.title}")
     report = book.debrief(chosen)
     expect(page.locator("main")).to_contain_text(f"{report.total}/100")
-    expect(page.locator("main")).to_contain_text("Unsafe" if report.unsafe else "Safe")
+    expect(page.locator("#verdict")).to_have_text("Unsafe" if report.unsafe else "Safe")
     expect(page.locator("#outcome-h")).to_contain_text(report.outcome.title)
 
 

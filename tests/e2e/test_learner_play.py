@@ -73,11 +73,10 @@ def test_start_brings_the_case_in_one_request_with_its_address_title_and_focus(p
     spinner = page.locator("form[action$='/cases/C01/start/'] .htmx-indicator")
     expect(spinner).to_have_css("opacity", "0")  # nothing on its way yet
     button.click()
-    page.wait_for_timeout(500)  # past the spinner's 150 ms delay and fade
-    assert len(held) == 1
     expect(button).to_be_disabled()
     expect(spinner).to_be_visible()
-    expect(spinner).to_have_css("opacity", "1")
+    expect(spinner).to_have_css("opacity", "1")  # retried past the 150 ms delay and fade
+    assert len(held) == 1
     held[0].continue_()
     page.wait_for_url("**/attempts/*/")
     heading = page.get_by_role("heading", level=1)
@@ -109,12 +108,11 @@ def test_while_a_choice_is_saving_no_other_option_can_be_clicked(page, site, lea
     count = buttons.count()
     assert count >= 8  # the history questions
     buttons.first.click()
-    page.wait_for_timeout(200)  # give htmx time to issue the request
-    assert len(held) == 1
     for i in range(count):
         expect(buttons.nth(i)).to_be_disabled()
     # "Saving…" shows by the stage heading, in view on a phone (htmx fades it in after 150 ms).
     page.wait_for_function("() => getComputedStyle(document.querySelector('#saving')).opacity === '1'")
+    assert len(held) == 1
     assert page.evaluate("document.querySelector('#saving').getBoundingClientRect().top") < page.evaluate("window.innerHeight")
     held[0].continue_()
     expect(page.locator("#transcript .entry")).to_have_count(1)

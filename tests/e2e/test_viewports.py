@@ -31,7 +31,6 @@ def test_no_horizontal_scrolling(browser, site, learner, width, height):
         page.goto(url)
         assert page.locator("h1").is_visible()
         scroll, client = no_horizontal_scroll(page)
-        assert client == width or client < width  # a vertical scrollbar may take some width
         if scroll > client:
             widest = page.evaluate(
                 "() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right >"

@@ -111,8 +111,14 @@ def test_the_csp_blocks_inline_script_should_escaping_ever_fail(browser, site):
     page.goto(f"{site}/")
     with pytest.raises(Exception, match="Content Security Policy"):
         page.add_script_tag(content="window.__xss = 'inline'")
-    page.evaluate("document.body.insertAdjacentHTML('beforeend', '<img src=x onerror=\"window.__xss=1\">')")
-    page.wait_for_timeout(200)
+    # The second listener is added from outside the page, which the CSP does not govern,
+    # in the same task (the image fails later): it runs in the error event the inline
+    # handler would have run in.
+    page.evaluate("""() => {
+      document.body.insertAdjacentHTML('beforeend', '<img id=probe src=x onerror="window.__xss=1">');
+      document.getElementById('probe').addEventListener('error', () => { window.__errored = 1; });
+    }""")
+    page.wait_for_function("() => window.__errored === 1")
     assert page.evaluate("typeof window.__xss") == "undefined"
     context.close()
 

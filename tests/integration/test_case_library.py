@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from cases.lint import library_files
+from cases.lint import library_files, read_library
 
 from cases.format import DecisionStage, Dimension, OutcomeStage, PickStage, Transition
 from trainer.engine import TOP_BAND
@@ -178,8 +178,10 @@ def _assert_stored(attempt, report):
 
 
 def test_the_table_covers_every_case():
-    assert sorted(WRONG) == CODES
-    assert set(OVER_INVESTIGATION) == set(BENIGN)
+    files, problems = read_library()
+    assert not problems
+    assert sorted(WRONG) == sorted(cf.case.id for cf in files) == CODES
+    assert set(OVER_INVESTIGATION) == set(BENIGN) == {cf.case.id for cf in files if cf.case.type == "benign"}
 
 
 def test_lint_cases_is_clean_on_the_whole_library():

@@ -280,20 +280,28 @@ def test_assignment_page_plots_and_counts(room, ines_client):
 
 
 def test_each_decision_is_shared_out_among_the_learners_who_reached_it(room, ines_client):
-    # Dan starts but stops in the history: 4 started, 3 reached the work-up. Shares "of 4
-    # who started" read as if a quarter had skipped the decision.
-    cohort, a = room["cohort"], room["assignment"]
-    play_assigned(room["users"]["dan"], a, ["H1"])
+    # On C04, Alice and Bob take the best path, Carol rushes (and meets the return visit
+    # the best path never does), and Dan stops in the history: 4 started, 3 reached the
+    # work-up, only Carol the return visit. Shares "of 4 who started" would read as if a
+    # quarter had skipped the work-up, and "of 3" as if two had skipped the return visit.
+    cohort, users = room["cohort"], room["users"]
+    a = AssignmentFactory(cohort=cohort, code="C04")
+    book = a.case.current_version.playbook
+    paths = {"alice": list(book.best_choices), "bob": list(book.best_choices), "carol": demo_path(book, "rushed", random.Random(3))}
+    for name, path in paths.items():
+        play_assigned(users[name], a, path)
+    play_assigned(users["dan"], a, book.best_choices[:1])
     stages = {s.id: s for s in cohort_stats.decision_distribution(a)}
     assert stages["workup"].reached == 3
-    wrong_turns = [s for s in stages.values() if 0 < s.reached < 3]
     for stage in stages.values():
-        assert stage.reached == sum(any(o.id in p for o in stage.options) for p in room["paths"].values()), stage.id
+        assert stage.reached == sum(any(o.id in p for o in stage.options) for p in paths.values()), stage.id
+    wrong_turns = [s for s in stages.values() if 0 < s.reached < 3]
+    assert "return-visit" in {s.id for s in wrong_turns}
     page = ines_client.get(reverse("assignment_detail", args=[cohort.pk, a.pk])).content.decode()
     best = next(o for o in stages["workup"].options if o.grade == "best")
     assert f"{best.n} ({round(100 * best.n / 3)}%)" in page
     assert "(of 3 who reached this decision)" in page
-    for stage in wrong_turns:  # e.g. the return visit only the rushed path meets
+    for stage in wrong_turns:
         assert f"(of {stage.reached} who reached this decision)" in page
 
 

@@ -47,7 +47,7 @@ def read(path: Path, raw: bytes) -> CaseFile | CaseFileError:
         last_line = max(raw.count(b"\n"), len(re.findall("\r\n|[\r\n\x85\u2028\u2029]", text))) + 1
         for p in exc.problems:
             assert p.path == str(path), p
-            assert isinstance(p.line, int) and 0 <= p.line <= last_line + 1, (p, last_line)
+            assert isinstance(p.line, int) and 1 <= p.line <= last_line, (p, last_line)
             assert p.message.strip(), p
             assert str(p).startswith(f"{path}:{p.line}: ")
         return exc
@@ -164,7 +164,7 @@ def line_of(text: str, path) -> int:
 @given(path=st.sampled_from(ID_PATHS), bad_id=st.sampled_from(BAD_IDS))
 def test_a_bad_id_is_reported_on_its_own_line(workdir, path, bad_id):
     if path == ("id",):
-        bad_id = BAD_CASE_IDS[hash(bad_id) % len(BAD_CASE_IDS)]
+        bad_id = BAD_CASE_IDS[BAD_IDS.index(bad_id) % len(BAD_CASE_IDS)]  # reproducible, unlike hash()
     data = copy.deepcopy(C01_DATA)
     mutate(data, path, "bad_id", bad_id)
     text = dump(data, sort_keys=False, allow_unicode=True)
