@@ -181,7 +181,7 @@ def test_the_table_covers_every_case():
     files, problems = read_library()
     assert not problems
     assert sorted(WRONG) == sorted(cf.case.id for cf in files) == CODES
-    assert set(OVER_INVESTIGATION) == set(BENIGN) == {cf.case.id for cf in files if cf.case.type == "benign"}
+    assert set(OVER_INVESTIGATION) == set(BENIGN) == {cf.case.id for cf in files if cf.case.tags.type == "benign"}
 
 
 def test_lint_cases_is_clean_on_the_whole_library():
