@@ -285,8 +285,18 @@ def graph_problems(case: Case, catalogue: dict[str, GuidanceEntry]) -> list[tupl
             return []
         rules = [Transition(goto=nxt)] if isinstance(nxt, str) else nxt
         found = []
+        earlier: set[str] | None = set()  # options earlier rules match on; None after a default
+        default_at = 0  # which rule (1-based) is that default
         for r_i, rule in enumerate(rules):
             rloc = loc if isinstance(nxt, str) else [*loc, r_i]
+            # The engine takes the first rule that matches, so a rule behind a default, or
+            # one whose options all lead an earlier rule to match, is never read.
+            if earlier is None or (rule.when_any and set(rule.when_any) <= earlier):
+                why = f"rule {default_at} has no when_any and always applies" if earlier is None else "every option it names already matches an earlier rule"
+                out.append((rloc, f"next rule {r_i + 1} (goto '{rule.goto}') can never apply: {why}; the engine takes the first rule that matches"))
+            if earlier is not None:
+                earlier = earlier | set(rule.when_any) if rule.when_any else None
+                default_at = r_i + 1
             if rule.goto not in stage_ids:
                 out.append((rloc, f"next stage '{rule.goto}' does not exist"))
             else:

@@ -311,3 +311,25 @@ def test_a_wrong_assessment_must_name_the_pitfall_it_falls_into(tmp_path):
     [problem] = problems_for(tmp_path, text)
     assert "assessment option 'B' is graded poor but triggers no pitfall" in problem.message
     assert problem.line == line_of(text, "- id: B")
+
+
+@pytest.mark.parametrize(
+    "rules, dead, why",
+    [
+        # A default first: the conditional rule after it is never read.
+        ("  - goto: good\n  - when_any:\n    - W1\n    goto: return\n", 2, "rule 1 has no when_any and always applies"),
+        # Every option of the second rule already sends the learner by the first.
+        ("  - when_any:\n    - W1\n    - W2\n    goto: return\n  - when_any:\n    - W1\n    goto: good\n  - goto: good\n", 2, "every option it names already matches an earlier rule"),
+    ],
+)
+def test_a_rule_the_engine_never_reaches_is_reported(tmp_path, rules, dead, why):
+    """The engine takes the first rule that matches: a rule behind a default, or behind
+    rules that already match all its options, is dead, and its stage may never be reached."""
+    conditional = "  - when_any:\n    - W1\n    goto: return\n  - goto: good\n"
+    assert conditional in GOOD
+    text = GOOD.replace(conditional, rules)
+    first = text[: text.index(rules)].count("\n") + 1
+    dead_line = [first + i for i, line in enumerate(rules.splitlines()) if line.startswith("  - ")][dead - 1]
+    problem = next(p for p in problems_for(tmp_path, text) if "can never apply" in p.message)
+    assert problem.line == dead_line
+    assert f"next rule {dead} " in problem.message and why in problem.message
