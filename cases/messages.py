@@ -20,6 +20,8 @@ from cases.format import (
     Case,
     DecisionOption,
     DecisionStage,
+    GuidanceCatalogue,
+    GuidanceEntry,
     Option,
     OutcomeStage,
     Patient,
@@ -43,6 +45,8 @@ def explain_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
     if "'\\t'" in problem:  # PyYAML quotes the tab as the two characters backslash, t
         return at, "a tab character: indent with spaces only"
     if "mapping values are not allowed" in problem:
+        if mark and _is_overindented_key(text, mark):
+            return at, "this key is indented further than the keys above it, so YAML reads it as more of the text before: line it up with them"
         return at, "a second ': ' in text that is not in quotes: put the whole text in quotes, or start it with >- and continue on the next line"
     if "quoted scalar" in context:
         opening = _QUOTED_VALUE.match((text.splitlines() or [""])[min(began, len(text.splitlines())) - 1])
@@ -69,6 +73,20 @@ def explain_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
 
 
 _QUOTED_VALUE = re.compile(r"""^\s*(?:-\s+)?(?:[\w.-]+:\s+)?(['"])(.*)$""")
+
+
+def _is_overindented_key(text: str, mark) -> bool:
+    """The ': ' YAML stumbled on ends a line's first word, a key, which is indented
+    further than the line above: the author pushed a key right, not a colon into text."""
+    lines = text.splitlines()
+    if not 0 < mark.line < len(lines):
+        return False
+    key = _KEY_AT_START.match(lines[mark.line])
+    above = lines[mark.line - 1]
+    return bool(key) and mark.column == key.end() - 1 and len(key.group(1)) > len(above) - len(above.lstrip(" -"))
+
+
+_KEY_AT_START = re.compile(r"^( *)[A-Za-z_][A-Za-z0-9_-]*:")
 
 
 def _unclosed_quote_before(text: str, line: int) -> tuple[int | None, str]:
@@ -98,6 +116,7 @@ def schema_messages(exc: ValidationError, data: object) -> list[tuple[list, str]
     """(yaml path, message) for each pydantic error, e.g. "stage 'history', option
     'L1': unknown field 'reveal' (did you mean 'reveals'?)"."""
     errors = [(_followable(err["loc"], data), err) for err in exc.errors(include_url=False)]
+    fields = _FIELDS_OF.get(exc.title, _FIELDS_OF["Case"])
     out: list[tuple[list, str]] = []
     said_next: set[tuple] = set()
     for loc, err in errors:
@@ -117,7 +136,7 @@ def schema_messages(exc: ValidationError, data: object) -> list[tuple[list, str]
                 continue
         # A wrong kind is reported on the stage; the author looks for the `kind:` line.
         where = loc + ["kind"] if err["type"] == "union_tag_invalid" else loc
-        out.append((where, _describe(loc, err, data)))
+        out.append((where, _describe(loc, err, data, fields)))
     return out
 
 
@@ -162,7 +181,7 @@ PATTERN_WORDS = {
 }
 
 
-def _describe(loc: list, err: dict, data: object) -> str:
+def _describe(loc: list, err: dict, data: object, fields: list[str]) -> str:
     kind, ctx, value = err["type"], err.get("ctx", {}), err.get("input")
     name = str(loc[-1]) if loc else ""
     if kind in ("extra_forbidden", "missing"):
@@ -171,9 +190,9 @@ def _describe(loc: list, err: dict, data: object) -> str:
             return f"{prefix}'{name}' is missing"
         if name == "options":
             return f"{prefix}'options' does not belong here: an outcome ends the case and has none (a choice is a decision stage)"
-        if name in _FIELD_NAMES:  # a real field, in the wrong kind of block
+        if name in fields:  # a real field, in the wrong kind of block
             return f"{prefix}'{name}' does not belong here"
-        guess = difflib.get_close_matches(name, _FIELD_NAMES, n=1)
+        guess = difflib.get_close_matches(name, fields, n=1)
         return f"{prefix}unknown field '{name}'" + (f" (did you mean '{guess[0]}'?)" if guess else "")
     prefix = _where(loc, data)
     shown = repr(value) if isinstance(value, str) and len(value) <= 60 else "this"
@@ -216,12 +235,17 @@ def _describe(loc: list, err: dict, data: object) -> str:
     return f"{prefix}{err['msg']}"
 
 
-def _field_names() -> list[str]:
+def _field_names(*models) -> list[str]:
     names: set[str] = set()
-    for model in (Case, Patient, Tags, RedFlags, Transition, Option, DecisionOption, PickStage, DecisionStage, OutcomeStage):
+    for model in models:
         names.update(f.alias or n for n, f in model.model_fields.items())
     return sorted(names)
 
 
-_FIELD_NAMES = _field_names()
+# The fields an author may mean, by the file's top model (pydantic's error title):
+# a misspelt key in guidance.yaml should not be told of a case file's fields.
+_FIELDS_OF = {
+    "Case": _field_names(Case, Patient, Tags, RedFlags, Transition, Option, DecisionOption, PickStage, DecisionStage, OutcomeStage),
+    "GuidanceCatalogue": _field_names(GuidanceCatalogue, GuidanceEntry),
+}
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cases.lint import CaseFileError, read_case, read_library
+from cases.lint import CaseFileError, load_catalogue, read_case, read_library
 from tests.unit.cases_fixture import MINI
 
 GOOD = yaml.safe_dump(MINI, sort_keys=False)
@@ -155,6 +155,8 @@ def test_a_key_written_twice_is_an_error_on_the_second(tmp_path):
         ("  reveals: Ten days.", "\treveals: Ten days.", "a tab character: indent with spaces only"),
         ("  reveals: Ten days.", "  reveals: 'I don't know.'", "write an apostrophe twice"),
         ("  reveals: Ten days.", "  reveals: Onset: ten days.", "put the whole text in quotes"),
+        # A key pushed right reads as more of the text above it: quoting would not help.
+        ("  reveals: Ten days.", "    reveals: Ten days.", "this key is indented further than the keys above it"),
     ],
 )
 def test_common_yaml_slips_are_explained_in_an_authors_words(tmp_path, broken, needle, expected):
@@ -333,3 +335,13 @@ def test_a_rule_the_engine_never_reaches_is_reported(tmp_path, rules, dead, why)
     problem = next(p for p in problems_for(tmp_path, text) if "can never apply" in p.message)
     assert problem.line == dead_line
     assert f"next rule {dead} " in problem.message and why in problem.message
+
+
+def test_a_misspelt_field_in_the_guidance_catalogue_is_matched_against_its_own_fields(tmp_path):
+    """Not against a case file's: 'sources' once drew "did you mean 'scores'?"."""
+    entry = yaml.safe_dump({"guidance": [{**next(iter(load_catalogue().values())).model_dump(mode="json", exclude_none=True), "sectoin": "x"}]})
+    path = write(tmp_path, entry, "guidance.yaml")
+    with pytest.raises(CaseFileError) as exc:
+        load_catalogue(path)
+    [problem] = exc.value.problems
+    assert "unknown field 'sectoin' (did you mean 'section'?)" in problem.message
