@@ -224,6 +224,47 @@ class GuidanceKind(str, Enum):
     workflow = "workflow"
 
 
+# The seed document's headings, by the codes the catalogue's `ref` uses (blueprint §0).
+SECTION_HEADINGS = {
+    "INT": "Muscle Spasm Introduction (What it is)",
+    "PUR": "Why Muscle Spasm is used (Purpose / benefits)",
+    "IND": "Indications (When orthopedic clinicians use it)",
+    "CON": "Contraindications / when it is NOT ideal",
+    "MEC": "How it works (Mechanism / physiology)",
+    "PRO": "Muscle Spasm Procedure overview (How it is applied)",
+    "TYP": "Types / variations",
+    "PC": "Pros and cons",
+    "AFT": "Aftercare & longevity",
+    "ALT": "Alternatives / comparisons",
+    "FAQ": "Muscle Spasm Common questions (FAQ)",
+}
+_REF_CODE = re.compile(r"\s*([A-Z]+)")  # "FAQ-concern" -> FAQ, "PRO step 1" -> PRO, 'CON ("...")' -> CON
+
+
+def ref_codes(ref: str) -> list[str]:
+    """The section codes a `ref` cites, in order, each once."""
+    codes: list[str] = []
+    for part in ref.split(";"):
+        m = _REF_CODE.match(part)
+        code = m.group(1) if m else part.strip()
+        if code not in codes:
+            codes.append(code)
+    return codes
+
+
+def ref_sections(ref: str) -> tuple[str, ...]:
+    """The seed headings a `ref` cites; unknown codes are the linter's to report."""
+    return tuple(SECTION_HEADINGS[c] for c in ref_codes(ref) if c in SECTION_HEADINGS)
+
+
+def cite_sections(sections: tuple[str, ...]) -> str:
+    """'section “A”', or 'sections “A” and “B”', for a debrief's source line."""
+    quoted = [f"“{s}”" for s in sections]
+    if len(quoted) < 2:
+        return f"section {''.join(quoted)}"
+    return f"sections {', '.join(quoted[:-1])} and {quoted[-1]}"
+
+
 class GuidanceEntry(Strict):
     id: GuidanceId
     kind: GuidanceKind
@@ -233,6 +274,11 @@ class GuidanceEntry(Strict):
     section: Annotated[str, Field(min_length=1, max_length=200)]  # exact seed heading
     ref: Annotated[str, Field(min_length=1, max_length=200)]  # e.g. "FAQ-concern; CON (Red-flag contexts)"
     ext: bool = False
+
+    @property
+    def source(self) -> str:
+        """Every section the statement draws on, not only the first (`section`)."""
+        return cite_sections(ref_sections(self.ref))
 
 
 class GuidanceCatalogue(Strict):

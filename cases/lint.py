@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from cases.format import (
     INLINE_TAGS,
     RICH_TEXT_FIELDS,
+    SECTION_HEADINGS,
     Case,
     DecisionStage,
     Dimension,
@@ -29,6 +30,7 @@ from cases.format import (
     OutcomeStage,
     PickStage,
     Transition,
+    ref_codes,
 )
 from cases.messages import explain_yaml_error, schema_messages
 
@@ -164,6 +166,13 @@ def load_catalogue(path: Path = GUIDANCE_FILE) -> dict[str, GuidanceEntry]:
         if entry.id in entries:
             raise CaseFileError([Problem(str(path), where.line(["guidance", i, "id"]), f"duplicate id {entry.id}")])
         entries[entry.id] = entry
+        codes = ref_codes(entry.ref)
+        unknown = [c for c in codes if c not in SECTION_HEADINGS]
+        if unknown:
+            known = ", ".join(SECTION_HEADINGS)
+            raise CaseFileError([Problem(str(path), where.line(["guidance", i, "ref"]), f"{entry.id}: ref cites unknown section code(s) {', '.join(unknown)} (known: {known}; FAQ-... and 'PRO step N' also work)")])
+        if entry.section != SECTION_HEADINGS[codes[0]]:
+            raise CaseFileError([Problem(str(path), where.line(["guidance", i, "section"]), f"{entry.id}: section should be the heading of the ref's first code {codes[0]}: \"{SECTION_HEADINGS[codes[0]]}\"")])
     return entries
 
 

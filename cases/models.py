@@ -33,6 +33,10 @@ class GuidanceItem(models.Model):
     def __str__(self) -> str:
         return self.id
 
+    @property
+    def source(self) -> str:
+        return self.as_entry().source
+
     def as_entry(self) -> GuidanceEntry:
         return GuidanceEntry(
             id=self.id, kind=self.kind, title=self.title or self.id,  # a row from before titles: load_cases fills it

@@ -111,6 +111,7 @@ class Finding:
     ref: str
     ext: bool
     because: tuple[str, ...] = ()
+    source: str = ""  # every section the statement draws on: 'sections “A” and “B”'
 
     @property
     def status_label(self) -> str:
@@ -398,6 +399,7 @@ class Playbook:
             ref=entry.ref if entry else "",
             ext=entry.ext if entry else False,
             because=tuple(because),
+            source=entry.source if entry else "",
         )
 
     def debrief(self, choices: Sequence[str]) -> Debrief:

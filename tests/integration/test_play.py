@@ -337,6 +337,8 @@ def test_the_debrief_names_missed_red_flags_and_pitfalls_with_their_sources(alic
     assert '#rf-bowel-bladder">New bladder or bowel disturbance</a>' in page  # named by its title
     assert "Muscle Spasm Procedure overview (How it is applied)" in page  # its seed section
     assert "pf-non-specific" in page and "tp-imaging-selective" in page
+    # An item drawn from two sections cites both, not only the first.
+    assert "Source document, sections “Contraindications / when it is NOT ideal” and “Pros and cons”" in page
     assert "Review after imaging" in page  # the consequence the learner sees
     assert "Conservative care" in page  # what the best path would have done
     # A decision's reason cites guidance by title (W4's reason cites tp-imaging-selective).

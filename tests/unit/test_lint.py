@@ -345,3 +345,30 @@ def test_a_misspelt_field_in_the_guidance_catalogue_is_matched_against_its_own_f
         load_catalogue(path)
     [problem] = exc.value.problems
     assert "unknown field 'sectoin' (did you mean 'section'?)" in problem.message
+
+
+@pytest.mark.parametrize(
+    "field, value, expected",
+    [
+        ("ref", "CON (Overlap); XYZ", "ref cites unknown section code(s) XYZ"),
+        ("section", "Pros and cons", 'section should be the heading of the ref\'s first code'),
+    ],
+)
+def test_a_guidance_source_must_name_real_sections_of_the_document(tmp_path, field, value, expected):
+    """The debrief cites every section a ref names, so each code must be a heading of
+    the seed document, and `section` the first of them."""
+    entry = next(iter(load_catalogue().values())).model_dump(mode="json", exclude_none=True)
+    text = yaml.safe_dump({"guidance": [{**entry, field: value}]}, sort_keys=False)
+    with pytest.raises(CaseFileError) as exc:
+        load_catalogue(write(tmp_path, text, "guidance.yaml"))
+    [problem] = exc.value.problems
+    assert expected in problem.message and problem.line == line_of(text, f"{field}:")
+
+
+def test_every_section_a_ref_names_is_cited_in_order_once():
+    from cases.format import cite_sections, ref_sections
+
+    sections = ref_sections('CON (Overlap); ALT (Spasm vs cramp); IND; CON ("x")')
+    assert sections == ("Contraindications / when it is NOT ideal", "Alternatives / comparisons", "Indications (When orthopedic clinicians use it)")
+    assert cite_sections(sections[:1]) == "section “Contraindications / when it is NOT ideal”"
+    assert cite_sections(sections) == "sections “Contraindications / when it is NOT ideal”, “Alternatives / comparisons” and “Indications (When orthopedic clinicians use it)”"
