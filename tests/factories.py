@@ -91,7 +91,7 @@ def play(attempt, choices):
     return state
 
 
-# -- classroom (issue 4) -----------------------------------------------------------
+# -- classroom ---------------------------------------------------------------------
 
 
 class TaughtCohortFactory(CohortFactory):

@@ -157,7 +157,8 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Security headers. HTTPS-only settings switch on with DJANGO_HTTPS=1 (behind TLS).
+# Security headers. HTTPS-only settings are on whenever DEBUG is off (production runs
+# behind TLS); DJANGO_HTTPS=0 turns them off, e.g. for the benchmark on plain HTTP.
 HTTPS = envbool("DJANGO_HTTPS", not (DEBUG or TESTING))
 SECURE_SSL_REDIRECT = HTTPS and envbool("DJANGO_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("DJANGO_BEHIND_PROXY", False) else None

@@ -24,7 +24,7 @@ urlpatterns = [
     path("review/", case_views.clinical_review, name="clinical_review"),
 ]
 
-# Classroom (issue 4): joining, cohorts, assignments and the instructor dashboard.
+# Classroom: joining, cohorts, assignments and the instructor dashboard.
 urlpatterns += [
     path("join/", classroom_views.join, name="join"),
     path("join/<str:code>/", classroom_views.join_link, name="join_link"),

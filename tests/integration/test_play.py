@@ -378,7 +378,7 @@ def test_retry_starts_a_new_attempt(alice_client, alice, attempt):
     assert Attempt.objects.filter(user=alice, finished_at__isnull=True).count() == 1
 
 
-# -- query budgets (issue 6) ---------------------------------------------------
+# -- query budgets (bench/README.md) --------------------------------------------
 
 
 def test_a_choice_post_stays_within_its_query_budget(alice_client, attempt, assert_max_queries):
