@@ -1,5 +1,6 @@
 """Sign up, log in, log out; learner is the default role."""
 
+import re
 from io import StringIO
 
 import pytest
@@ -41,6 +42,27 @@ def test_signup_shows_the_strength_errors_together_with_a_mismatch(anon_client, 
     assert any("too short" in e for e in errors["password1"])
     assert any("too common" in e for e in errors["password1"])
     assert 'value="carol"' in response.content.decode()
+
+
+def autofocused(html: str) -> list[str]:
+    """The names of the fields that take focus when the page loads."""
+    tags = re.findall(r"<input\b[^>]*>", html)
+    return [re.search(r'name="([^"]+)"', t).group(1) for t in tags if re.search(r"\sautofocus[\s>=]", t)]
+
+
+def test_a_failed_signup_puts_focus_on_the_first_field_to_fix(anon_client, db):
+    """Not on the username, which was fine: a keyboard or screen-reader user lands on
+    the field in error, whose error message is tied to it."""
+    html = anon_client.post(reverse("signup"), {"username": "carol", "password1": "abc", "password2": "abd"}).content.decode()
+    assert autofocused(html) == ["password1"]
+    assert 'aria-describedby="id_password1_helptext id_password1_error"' in html
+
+
+def test_a_failed_password_change_puts_focus_on_the_field_to_fix(alice_client, alice):
+    html = alice_client.post(
+        reverse("password_change"), {"old_password": PASSWORD, "new_password1": "a-new-long-secret-42", "new_password2": "typo"}
+    ).content.decode()
+    assert autofocused(html) == ["new_password2"]
 
 
 def test_signup_lands_on_a_safe_next(anon_client, db):

@@ -6,7 +6,7 @@ from axes.helpers import get_cool_off, get_failure_limit
 from django.contrib.auth import login
 from django.contrib.messages.views import SuccessMessageMixin
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, UserCreationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -18,13 +18,14 @@ from django.views.decorators.http import require_http_methods
 
 from trainer import classroom
 from trainer.classroom import ClassroomError
+from trainer.forms import FocusFirstError
 
 # Warn this many failures before django-axes locks the username out: earlier
 # than that the warning is noise, later it comes too late to change course.
 WARN_WHEN_TRIES_LEFT = 2
 
 
-class SignupForm(UserCreationForm):
+class SignupForm(FocusFirstError, UserCreationForm):
     class Meta(UserCreationForm.Meta):
         # The name is optional; instructors' dashboards show it instead of the username.
         fields = ("username", "first_name", "last_name")
@@ -127,10 +128,15 @@ def signup(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "registration/signup.html", context, status=status)
 
 
+class OwnPasswordChangeForm(FocusFirstError, PasswordChangeForm):
+    pass
+
+
 class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
     """Change your own password (the old one, then the new one twice). Django's view
     keeps the session signed in; a message on the home page confirms it."""
 
+    form_class = OwnPasswordChangeForm
     template_name = "registration/password_change.html"
     success_url = reverse_lazy("home")
     success_message = "Your password has been changed."
