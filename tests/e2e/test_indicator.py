@@ -86,3 +86,35 @@ def test_a_slow_choice_shows_the_saving_indicator_until_the_answer_arrives(page,
     samples = stop_sampling(page)
     after = [s["opacity"] for s in samples if s["answered"]]
     assert after and max(after) < INVISIBLE, f"the indicator stayed after the answer arrived: {after}"
+
+
+def test_an_idle_indicator_is_not_read_out_and_a_pending_save_is_shown(page, site, learner):
+    """Hidden only by opacity, "Saving…" was read out as a status beside every stage
+    heading, and the library's "Loading…" beside its Filter button, all the time."""
+    sign_in(page, site, learner)
+    page.goto(f"{site}/cases/")
+    assert "Loading" not in page.locator("form[role=search]").aria_snapshot()
+    expect(page.locator("form[action$='/start/'] .htmx-indicator").first).to_be_hidden()  # the Start buttons' spinner
+    pk = start_case(page, site, C01_PRESENTATION)
+    panel = page.locator("#stage-panel")
+    assert "Saving" not in panel.aria_snapshot()
+    book = playbook()
+    held = []
+    page.route(f"**/attempts/{pk}/choose/", lambda route: held.append(route))
+    page.get_by_role("button", name=history_option(book, "H4").label, exact=True).click()
+    expect(page.locator("#saving")).to_be_visible()
+    assert "Saving…" in panel.aria_snapshot()  # while the choice is on its way, and only then
+    held[0].continue_()
+    expect(page.locator("#answer")).to_contain_text(history_option(book, "H4").reveals)
+    expect(page.locator("#saving")).to_be_hidden()
+    assert "Saving" not in panel.aria_snapshot()
+
+
+def test_without_javascript_no_indicator_is_read_out(nojs_page, site, learner):
+    page = nojs_page
+    sign_in(page, site, learner)
+    page.goto(f"{site}/cases/")
+    assert "Loading" not in page.locator("form[role=search]").aria_snapshot()
+    start_case(page, site, C01_PRESENTATION)
+    assert "Saving" not in page.locator("#stage-panel").aria_snapshot()
+
