@@ -118,3 +118,29 @@ def test_without_javascript_no_indicator_is_read_out(nojs_page, site, learner):
     start_case(page, site, C01_PRESENTATION)
     assert "Saving" not in page.locator("#stage-panel").aria_snapshot()
 
+
+def test_on_a_phone_a_slow_save_shows_where_the_learner_tapped(page, site, learner):
+    """At 375 px a learner who taps the last question, or "Move on", has scrolled the
+    stage heading away, and "Saving…" beside it with it: the only sign of the save was
+    dimmed buttons. There it shows at the bottom of the screen, and goes with the answer."""
+    page.set_viewport_size({"width": 375, "height": 740})
+    sign_in(page, site, learner)
+    pk = start_case(page, site, C01_PRESENTATION)
+    held = []
+    page.route(f"**/attempts/{pk}/choose/", lambda route: held.append(route))
+    saving, heading = page.locator("#saving"), page.locator("#stage-h")
+    expect(saving).to_be_hidden()
+    last = page.locator(".option-list .btn").last
+    answer = page.locator("#answer")
+    for press, arrived in (
+        (last, lambda: expect(answer).to_be_visible()),
+        (page.get_by_role("button", name="Move on"), lambda: expect(heading).to_have_text("Examination")),
+    ):
+        press.click()
+        expect(heading).not_to_be_in_viewport()  # the situation the audit met
+        expect(saving).to_be_visible()
+        expect(saving).to_have_css("opacity", "1")
+        expect(saving).to_be_in_viewport(ratio=1)
+        held.pop().continue_()
+        arrived()
+        expect(saving).to_be_hidden()

@@ -110,10 +110,10 @@ def test_while_a_choice_is_saving_no_other_option_can_be_clicked(page, site, lea
     buttons.first.click()
     for i in range(count):
         expect(buttons.nth(i)).to_be_disabled()
-    # "Saving…" shows by the stage heading, in view on a phone (htmx fades it in after 150 ms).
-    page.wait_for_function("() => getComputedStyle(document.querySelector('#saving')).opacity === '1'")
+    # "Saving…" shows, in view (htmx fades it in after 150 ms; on a phone, test_indicator.py).
+    expect(page.locator("#saving")).to_have_css("opacity", "1")
+    expect(page.locator("#saving")).to_be_in_viewport(ratio=1)
     assert len(held) == 1
-    assert page.evaluate("document.querySelector('#saving').getBoundingClientRect().top") < page.evaluate("window.innerHeight")
     held[0].continue_()
     expect(page.locator("#transcript .entry")).to_have_count(1)
     expect(page.locator("#stage-panel button").first).to_be_enabled()
