@@ -2,6 +2,8 @@
 arrow keys; focus is always visible and lands on what changed after each htmx swap:
 the answer, shown beside the options, or the next stage's heading."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -18,6 +20,7 @@ ACTIVE = """() => {
     text: (el.innerText || el.textContent || '').replace(/\\s+/g, ' ').trim(),
     autofocus: el.hasAttribute('data-autofocus'),
     outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2,
+    outlineColor: s.outlineColor,
     shadow: s.boxShadow !== 'none',
   };
 }"""
@@ -29,6 +32,19 @@ def active(page) -> dict:
 
 def assert_focus_visible(el: dict) -> None:
     assert el["outline"] or el["shadow"], f"focus is not visible on {el}"
+
+
+def contrast_with_white(css_colour: str) -> float:
+    """WCAG contrast ratio of an opaque `rgb(r, g, b)` against the white page."""
+    channels = [int(c) / 255 for c in re.findall(r"\d+", css_colour)[:3]]
+    r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
+
+
+def assert_focus_ring(el: dict) -> None:
+    """A ring anyone can see (WCAG 1.4.11, 3:1), not only Bootstrap's pale glow."""
+    assert el["outline"], f"no focus outline on {el}"
+    assert contrast_with_white(el["outlineColor"]) >= 3, f"the focus outline is too faint on {el}"
 
 
 def tab_to(page, matches, limit: int = 80) -> dict:
@@ -88,6 +104,7 @@ def test_a_whole_case_by_keyboard(page, site, learner):
     for option_id in ("W1", "A", "P1"):
         radios = page.locator("input[type=radio]")
         first = tab_to(page, lambda el: el["type"] == "radio")
+        assert_focus_ring(first)  # not yet checked: only the ring shows where focus is
         assert first["value"] == radios.first.get_attribute("value"), "Tab enters a radio group on its first option"
         page.keyboard.press("Space")  # checks the focused radio
         checked = page.locator("input[type=radio]:checked")
@@ -101,7 +118,7 @@ def test_a_whole_case_by_keyboard(page, site, learner):
         page.keyboard.press("ArrowUp")
         expect(checked).to_have_value(option_id)
         expect(checked).to_be_focused()
-        assert_focus_visible(active(page))
+        assert_focus_ring(active(page))
         tab_to(page, lambda el: el["tag"] == "button" and el["text"] == "Commit to this decision", limit=3)
         page.keyboard.press("Enter")
         expect(page.locator("#stage-h")).to_be_focused()  # the next stage, or the outcome
@@ -117,3 +134,11 @@ def test_a_whole_case_by_keyboard(page, site, learner):
         "H1", "H3", "H4", "history:next", "X2", "X4", "exam:next", "W1", "A", "P1"
     ]
     tab_to(page, lambda el: el["tag"] == "button" and el["text"] == "Try this case again")
+
+
+def test_the_library_filters_show_a_clear_focus_ring(page, site):
+    """The app's ring lost to Bootstrap's `.form-select:focus { outline: 0 }`: a focused
+    filter showed only a pale glow (and a decision's radio the same, checked above)."""
+    page.goto(f"{site}/cases/")
+    for name in ("region", "type", "difficulty"):
+        assert_focus_ring(tab_to(page, lambda el, name=name: el["tag"] == "select" and el["id"] == f"f-{name}"))
