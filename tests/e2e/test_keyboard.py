@@ -142,3 +142,23 @@ def test_the_library_filters_show_a_clear_focus_ring(page, site):
     page.goto(f"{site}/cases/")
     for name in ("region", "type", "difficulty"):
         assert_focus_ring(tab_to(page, lambda el, name=name: el["tag"] == "select" and el["id"] == f"f-{name}"))
+
+
+def test_arrowing_through_a_filter_asks_for_the_settled_choice_once(page, site):
+    """Each ArrowDown on a closed select is a change: six presses sent six requests and
+    left six history entries, so Back took six presses to leave the filter."""
+    page.goto(f"{site}/cases/")
+    before = page.evaluate("history.length")
+    asked = []
+    page.on("request", lambda request: asked.append(request.url) if "/cases/?" in request.url else None)
+    region = page.locator("#f-region")
+    region.focus()
+    for _ in range(6):
+        page.keyboard.press("ArrowDown")
+    settled = region.input_value()
+    expect(page).to_have_url(f"{site}/cases/?region={settled}")
+    expect(page.locator("#results [role=status]")).to_contain_text("match")
+    assert asked == [f"{site}/cases/?region={settled}&type=&difficulty="]
+    assert page.evaluate("history.length") == before + 1
+    page.go_back()
+    expect(page).to_have_url(f"{site}/cases/")
