@@ -131,6 +131,15 @@ def attempt_debrief(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "Finish the case to see its debrief.")
         return redirect("attempt", pk=attempt.pk)
     report = attempt.debrief(choices)
+    counted = None
+    if attempt.assignment and attempt.assignment.max_attempts != 1:
+        # The attempt that counts for the exercise, so the debrief can say whether it is this one.
+        counted = (
+            classroom.counted_attempts()
+            .filter(user_id=attempt.user_id, assignment_id=attempt.assignment_id)
+            .only("pk", "score_total", "unsafe")
+            .first()
+        )
     context = {
         "dims": [(d, 5 * round(20 * d.score / d.max)) for d in report.dimensions],
         "attempt": attempt,
@@ -139,5 +148,6 @@ def attempt_debrief(request: HttpRequest, pk: int) -> HttpResponse:
         "state": state,
         # Assigned work retries on the assignment, so the new attempt counts for it.
         "try_again": bool(attempt.assignment) and classroom.can_try_again(request.user, attempt.assignment),
+        "counted": counted,
     }
     return TemplateResponse(request, "trainer/debrief.html", context)
