@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, BooleanField, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import BigIntegerField, BooleanField, Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.db.models import Case as SqlCase
@@ -349,16 +349,45 @@ def _begin_assignment(user, assignment: Assignment, now: datetime) -> tuple[Atte
         return attempt, True
 
 
+@dataclass(frozen=True)
+class Rescheduled:
+    """What saving an assignment's new dates and rules did to work already done, for
+    the instructor to be told: finished work is re-scored and re-marked silently otherwise."""
+
+    remarked: int  # finished attempts now marked late, or no longer late
+    counts_changed: bool  # "which attempt counts" changed
+    rescored: int  # learners whose counted score changed with it
+    over_limit: int  # learners who have made more attempts than a lowered limit allows
+
+
 @transaction.atomic
-def reschedule(assignment: Assignment) -> int:
-    """Save an assignment's changed dates and rules, and mark each finished attempt
-    late exactly when it finished after the (new) due time: an extension clears
-    the mark. Returns how many attempts were re-marked."""
+def reschedule(assignment: Assignment) -> Rescheduled:
+    """Save an assignment's changed dates and rules (`assignment` holds them, unsaved),
+    and mark each finished attempt late exactly when it finished after the (new) due
+    time: an extension clears the mark. Only the cohort's current learners are counted
+    in what it reports, as on the dashboard."""
+    before = Assignment.objects.select_for_update().values("counts", "max_attempts").get(pk=assignment.pk)
+    learners = learner_ids(assignment.cohort_id)
+
+    def counted_scores() -> dict[int, int | None]:
+        counted = counted_attempts().filter(assignment=assignment, user_id__in=learners)
+        return dict(counted.values_list("user_id", "score_total"))
+
+    counts_changed = before["counts"] != assignment.counts
+    scores_before = counted_scores() if counts_changed else {}
     assignment.save()
     finished = Attempt.objects.filter(assignment=assignment, finished_at__isnull=False)
     now_late = finished.filter(finished_at__gt=assignment.due_at, late=False).update(late=True)
     now_on_time = finished.filter(finished_at__lte=assignment.due_at, late=True).update(late=False)
-    return now_late + now_on_time
+    # Under any rule a learner with a finished attempt has a counted one; one who finished
+    # their first in the meantime was not re-scored.
+    rescored = sum(scores_before.get(user, score) != score for user, score in counted_scores().items()) if counts_changed else 0
+    limit, old_limit = assignment.max_attempts, before["max_attempts"]
+    over_limit = 0
+    if limit is not None and (old_limit is None or limit < old_limit):
+        theirs = Attempt.objects.filter(assignment=assignment, user_id__in=learners)
+        over_limit = theirs.values("user_id").annotate(n=Count("pk")).filter(n__gt=limit).count()
+    return Rescheduled(now_late + now_on_time, counts_changed, rescored, over_limit)
 
 
 @transaction.atomic

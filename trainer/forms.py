@@ -162,3 +162,7 @@ class AssignmentEditForm(AssignmentForm):
 
     class Meta(AssignmentForm.Meta):
         fields = ("opens_at", "due_at", "mode", "max_attempts", "counts")
+        help_texts = {
+            **AssignmentForm.Meta.help_texts,
+            "counts": "For practice with several attempts: which one the dashboard scores. Changing it re-scores work already finished.",
+        }

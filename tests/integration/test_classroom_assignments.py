@@ -5,6 +5,7 @@ import random
 from datetime import timedelta
 
 import pytest
+from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -134,10 +135,49 @@ def test_reschedule_counts_the_attempts_it_re_marks(cohort, alice):
     assignment = AssignmentFactory(cohort=cohort, opens_at=now - timedelta(days=3), due_at=now - timedelta(hours=1))
     play_assigned(alice, assignment)
     assignment.due_at = now + timedelta(days=1)
-    assert classroom.reschedule(assignment) == 1
-    assert classroom.reschedule(assignment) == 0  # nothing left to change
+    assert classroom.reschedule(assignment).remarked == 1
+    assert classroom.reschedule(assignment).remarked == 0  # nothing left to change
     assignment.refresh_from_db()
     assert assignment.due_at > now and not Attempt.objects.get(user=alice).late
+
+
+def saved_message(response) -> str:
+    return str(list(get_messages(response.wsgi_request))[-1])  # the latest (earlier ones are not read)
+
+
+def test_changing_which_attempt_counts_says_how_many_counted_scores_changed(cohort, alice, bob, ines_client):
+    """Finished work is re-scored by the new rule: the instructor is told, from the data."""
+    assignment = AssignmentFactory(cohort=cohort, code="C01", counts="first", max_attempts=None)
+    carol, dan = UserFactory(username="carol"), UserFactory(username="dan")
+    enrol(cohort, bob, carol, dan)
+    for learner, styles in ((alice, ("rushed", "best")), (bob, ("best", "rushed")), (carol, ("best",)), (dan, ("rushed", "best"))):
+        for style in styles:
+            play_assigned(learner, assignment, rushed(assignment) if style == "rushed" else None)
+    # First -> best: alice's and dan's counted attempt is now their second, better one.
+    message = saved_message(edit(ines_client, assignment, counts="best"))
+    assert "The counted score now comes from each learner's best attempt: 2 learners' counted scores changed." in message
+    # Best -> last: only bob's last attempt scores differently from his best.
+    message = saved_message(edit(ines_client, assignment, counts="last"))
+    assert "The counted score now comes from each learner's last attempt: 1 learner's counted score changed." in message
+    # A new due time alone re-scores nobody, and says nothing about it.
+    message = saved_message(edit(ines_client, assignment, counts="last", due_at=_local(assignment.due_at + timedelta(days=1))))
+    assert message.startswith("Saved C01: due") and "counted score" not in message
+
+
+def test_lowering_the_attempt_limit_says_who_has_already_used_more(cohort, alice, bob, ines_client):
+    assignment = AssignmentFactory(cohort=cohort, code="C01", counts="best", max_attempts=3)
+    enrol(cohort, bob)
+    for learner, attempts in ((alice, 3), (bob, 2)):
+        for _ in range(attempts):
+            play_assigned(learner, assignment)
+    message = saved_message(edit(ines_client, assignment, max_attempts="2"))
+    assert "1 learner has already used more attempts than the new limit: their attempts stay; they cannot start another." in message
+    message = saved_message(edit(ines_client, assignment, max_attempts="1"))
+    assert "1 learner has already used more" not in message
+    assert "2 learners have already used more attempts than the new limit: their attempts stay; they cannot start another." in message
+    assert Attempt.objects.filter(assignment=assignment).count() == 5  # nothing is taken away
+    # Raising it again (or leaving it) says nothing about limits.
+    assert "new limit" not in saved_message(edit(ines_client, assignment, max_attempts="5"))
 
 
 def test_changing_an_assignment_keeps_its_case_and_checks_the_dates(cohort, library, ines_client):

@@ -231,13 +231,30 @@ def assignment_edit(request: HttpRequest, pk: int, assignment_pk: int) -> HttpRe
     assignment = get_object_or_404(cohort.assignments.select_related("case"), pk=assignment_pk)
     form = AssignmentEditForm(request.POST or None, instance=assignment)
     if request.method == "POST" and form.is_valid():
-        changed = classroom.reschedule(form.save(commit=False))
-        note = f" {changed} finished attempt{pluralize(changed)} re-marked against the new due time." if changed else ""
-        messages.success(request, f"Saved {assignment.case.code}: due {classroom.when(assignment.due_at)}.{note}")
+        done = classroom.reschedule(form.save(commit=False))
+        messages.success(request, f"Saved {assignment.case.code}: due {classroom.when(assignment.due_at)}.{_rescheduled_note(assignment, done)}")
         return redirect("assignment_detail", pk=cohort.pk, assignment_pk=assignment.pk)
     status = 422 if request.method == "POST" else 200
     context = {"cohort": cohort, "form": form, "assignment": assignment}
     return TemplateResponse(request, "classroom/assignment_form.html", context, status=status)
+
+
+def _rescheduled_note(assignment: Assignment, done: classroom.Rescheduled) -> str:
+    """What an edit changed for learners' finished work, in plain words (empty if nothing)."""
+    notes = []
+    if done.remarked:
+        notes.append(f"{done.remarked} finished attempt{pluralize(done.remarked)} re-marked against the new due time.")
+    if done.counts_changed:
+        which = Assignment.Counts(assignment.counts).label.split()[0].lower()  # "best"
+        n = done.rescored
+        whose = {0: "no learner's counted score", 1: "1 learner's counted score"}.get(n, f"{n} learners' counted scores")
+        notes.append(f"The counted score now comes from each learner's {which} attempt: {whose} changed.")
+    if n := done.over_limit:
+        notes.append(
+            f"{n} learner{pluralize(n)} {pluralize(n, 'has,have')} already used more attempts than the new limit: "
+            "their attempts stay; they cannot start another."
+        )
+    return "".join(f" {note}" for note in notes)
 
 
 @login_required
