@@ -116,7 +116,7 @@ def test_search_and_the_name_sort_go_by_the_name_shown(room, ines_client):
     User.objects.filter(username="alice").update(first_name="Zoe", last_name="Adams")
     User.objects.filter(username="dan").update(first_name="Ann", last_name="Young")
     url = reverse("cohort_dashboard", args=[room["cohort"].pk])
-    shown = lambda params: [re.sub(r"<[^>]+>", "", r.split(">", 1)[1]).strip() for r in rows_of(ines_client.get(url, params).content.decode())]
+    shown = lambda params: [re.search(r'<a class="person"[^>]*>([^<]*)</a>', r)[1] for r in rows_of(ines_client.get(url, params).content.decode())]
     assert shown({}) == ["Ann Young", "bob", "carol", "Zoe Adams"]
     assert shown({"sort": "-name"}) == ["Zoe Adams", "carol", "bob", "Ann Young"]
     assert shown({"q": "zoe adams"}) == ["Zoe Adams"]
@@ -127,6 +127,25 @@ def test_search_and_the_name_sort_go_by_the_name_shown(room, ines_client):
     assert [r[0] for r in matrix[1:]] == ["dan", "bob", "carol", "alice"]  # in the dashboard's order
     attempts = _csv(ines_client.get(reverse("export_attempts", args=[room["cohort"].pk])))
     assert [r[0] for r in attempts[1:]] == ["bob", "carol", "alice"]  # dan has no attempt
+
+
+def test_two_learners_with_one_name_are_told_apart_by_username(room, ines_client):
+    """Learners choose their own names at sign-up: a second "Alice Able" looked exactly
+    like the first in the matrix and on the attempt review."""
+    User = get_user_model()
+    User.objects.filter(username__in=["alice", "bob"]).update(first_name="Alice", last_name="Able")
+    cohort = room["cohort"]
+    url = reverse("cohort_dashboard", args=[cohort.pk])
+    text = lambda html: re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+    assert [text(r.split(">", 1)[1]) for r in rows_of(ines_client.get(url).content.decode())] == [
+        "Alice Able alice", "Alice Able bob", "carol", "dan"  # a username alone is not repeated
+    ]
+    # Search and sort still go by name and username.
+    assert [text(r.split(">", 1)[1]) for r in rows_of(ines_client.get(url, {"q": "bob"}).content.decode())] == ["Alice Able bob"]
+    assert len(rows_of(ines_client.get(url, {"q": "alice able", "sort": "-name"}).content.decode())) == 2
+    review = ines_client.get(reverse("cohort_attempt", args=[cohort.pk, room["attempts"]["bob"].pk])).content.decode()
+    heading = re.sub(r"<[^>]+>", "", review[review.index("<h1") : review.index("</h1>")].split(">", 1)[1])
+    assert heading.startswith("Alice Able (bob):")
 
 
 def test_the_dashboard_address_names_only_what_is_in_use(room, ines_client):
