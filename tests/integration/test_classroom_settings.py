@@ -1,7 +1,10 @@
 """A cohort's settings: renaming it, issuing a new join code, archiving and restoring it."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import AssignmentFactory, TaughtCohortFactory, enrol, play, play_assigned
 from trainer import classroom
@@ -92,6 +95,27 @@ def test_archiving_closes_the_cohort_to_learners_and_keeps_every_record(library,
     dashboard = ines_client.get(reverse("cohort_dashboard", args=[cohort.pk])).content.decode()
     assert "Archived" in dashboard and "alice" in dashboard
     assert "alice" in ines_client.get(reverse("export_attempts", args=[cohort.pk])).content.decode()
+
+
+def test_an_archived_cohort_takes_no_new_assignment_until_restored(library, cohort, ines_client, alice):
+    """Its learners never see its exercises: "C12 is assigned to ..." promised what would not happen."""
+    enrol(cohort, alice)
+    classroom.set_archived(cohort, True)
+    url = reverse("assignment_create", args=[cohort.pk])
+    settings_url = reverse("cohort_settings", args=[cohort.pk])
+    page = ines_client.get(url).content.decode()
+    assert "Spring block is archived: its learners do not see its exercises" in page
+    assert f'href="{settings_url}"' in page and 'name="case"' not in page and "Nothing was assigned" not in page
+    now = timezone.localtime()  # the form reads times in the site's time zone
+    data = {"case": library["C12"].pk, "opens_at": f"{now:%Y-%m-%dT%H:%M}", "due_at": f"{now + timedelta(days=3):%Y-%m-%dT%H:%M}",
+            "mode": "practice", "counts": "best"}
+    response = ines_client.post(url, data)
+    assert response.status_code == 422
+    assert "a case assigned now would reach nobody. Nothing was assigned. To assign a case, first restore the cohort" in response.content.decode()
+    assert not Assignment.objects.filter(cohort=cohort).exists()
+    classroom.set_archived(cohort, False)
+    assert ines_client.post(url, data).status_code == 302
+    assert Assignment.objects.filter(cohort=cohort, case=library["C12"]).exists()
 
 
 def test_archived_cohorts_are_listed_apart_and_can_be_restored(cohort, ines, ines_client, alice, alice_client):

@@ -212,6 +212,12 @@ def add_instructor(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = get_cohort_for_instructor(request, pk)
+    if cohort.archived:
+        # Learners do not see an archived cohort's exercises: a case assigned now would
+        # reach nobody (it used to be accepted with "C12 is assigned to ...").
+        refused = request.method == "POST"
+        context = {"cohort": cohort, "refused": refused}
+        return TemplateResponse(request, "classroom/assignment_form.html", context, status=422 if refused else 200)
     form = AssignmentForm(request.POST or None, cohort=cohort)
     if request.method == "POST" and form.is_valid():
         assignment = form.save(commit=False)
