@@ -40,7 +40,10 @@ def when(dt: datetime) -> str:
 
 
 def normalize_code(raw: str) -> str:
-    # Codes are read off a slide: forgive case, spaces and dashes.
+    # Codes are read off a slide: forgive case, spaces and dashes. Learners sent the
+    # join link paste it into the code box just as often: take the code out of it.
+    if link := re.search(r"/join/([^/?#\s]+)", raw):
+        raw = link[1]
     return re.sub(r"[^A-Z0-9]", "", raw.upper())
 
 

@@ -61,8 +61,10 @@ class CohortForm(FocusFirstError, forms.ModelForm):
 class JoinForm(FocusFirstError, forms.Form):
     code = forms.CharField(
         label="Join code",
-        max_length=32,
-        help_text="The code your instructor gave you, for example K7RQ-2MXA.",
+        # Room for a pasted join link: a browser silently cuts a paste at maxlength,
+        # and 32 characters cut "https://…/join/K7RQ2MXA/" before its code.
+        max_length=500,
+        help_text="The code your instructor gave you, for example K7RQ-2MXA, or the join link.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
 

@@ -62,6 +62,27 @@ def test_a_wrong_code_is_refused_with_a_clear_message(cohort, alice, alice_clien
     assert not Membership.objects.filter(user=alice).exists()
 
 
+@pytest.mark.parametrize("pasted", [
+    "http://127.0.0.1:8202/join/{code}/",
+    "  https://spasm-trainer.physio-school.example.ac.uk/join/{code}/?utm_source=email  ",
+    "/join/{code}",
+])
+def test_a_pasted_join_link_joins_by_its_code(cohort, alice, alice_client, pasted):
+    """The link is what learners get by email; pasted into the code box it said
+    "Ensure this value has at most 32 characters (it has 36)"."""
+    page = alice_client.get(reverse("join")).content.decode()
+    box = page[page.index('name="code"') - 200 : page.index('name="code"') + 200]
+    assert 'maxlength="32"' not in box  # the browser would cut a pasted link short before its code
+    response = alice_client.post(reverse("join"), {"code": pasted.format(code=cohort.join_code)})
+    assert response.status_code == 302
+    assert Membership.objects.filter(cohort=cohort, user=alice).exists()
+
+
+def test_a_pasted_link_to_a_dead_code_says_so(cohort, alice_client):
+    response = alice_client.post(reverse("join"), {"code": "https://example.org/join/ZZZZZZZZ/"})
+    assert response.status_code == 422 and "No open cohort has that join code" in response.content.decode()
+
+
 def test_an_archived_cohort_cannot_be_joined(cohort, alice, alice_client):
     Cohort.objects.filter(pk=cohort.pk).update(archived=True)
     assert alice_client.post(reverse("join"), {"code": cohort.join_code}).status_code == 422
