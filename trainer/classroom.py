@@ -549,8 +549,12 @@ def practice_notice(user, case: Case, now: datetime | None = None, *, other_than
     blocking = assessing(user, case, now, other_than=other_than).order_by("due_at").first()
     if blocking is None:
         return ""
+    after = "Self-paced practice on it, and your other attempts on it, open after the due time."
+    if now < blocking.opens_at:
+        # Its card on the home page says "Not open yet", with no Start button to send them to.
+        return f"{case.learner_label} is an assessed exercise for you: it opens on {when(blocking.opens_at)} and is due {when(blocking.due_at)}. {after}"
     if now < blocking.due_at:
-        return f"{case.learner_label} is an assessed exercise for you, due {when(blocking.due_at)}; start it from your assigned exercises. Self-paced practice on it, and your other attempts on it, open after the due time."
+        return f"{case.learner_label} is an assessed exercise for you, due {when(blocking.due_at)}; start it from your assigned exercises. {after}"
     # Past the due time an assessed exercise can still be done (late): practising the
     # case first would let the learner read its debrief, then answer.
     if Attempt.objects.filter(user=user, assignment=blocking).exists():

@@ -366,6 +366,23 @@ def test_an_assessed_attempt_allows_no_second_try(cohort, alice, alice_client):
     assert "You have used all 1 attempt this exercise allows." in response.content.decode()
 
 
+def test_starting_an_assessed_case_not_open_yet_says_when_it_opens(cohort, alice, alice_client):
+    """Its card on the home page says "Not open yet" with no Start button: being told
+    to start it from there sent the learner looking for one."""
+    now = timezone.now()
+    assignment = AssignmentFactory(
+        cohort=cohort, code="C07", mode="assessed", max_attempts=1, counts="first",
+        opens_at=now + timedelta(days=1), due_at=now + timedelta(days=3),
+    )
+    home = alice_client.get(reverse("home")).content.decode()
+    assert "Not open yet" in home and reverse("assignment_start", args=[assignment.pk]) not in home
+    page = alice_client.post(reverse("start_attempt", args=["C07"]), follow=True).content.decode()
+    opens, due = classroom.when(assignment.opens_at), classroom.when(assignment.due_at)
+    assert f"is an assessed exercise for you: it opens on {opens} and is due {due}." in page
+    assert "start it from your assigned exercises" not in page
+    assert not Attempt.objects.filter(user=alice).exists()
+
+
 def test_self_paced_play_of_an_assessed_case_waits_for_the_due_time(cohort, alice, alice_client, bob_client):
     assignment = AssignmentFactory(cohort=cohort, mode="assessed", max_attempts=1, counts="first")
     code = assignment.case.code
