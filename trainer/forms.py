@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.utils import timezone
 
 from cases.models import Case
@@ -98,15 +99,13 @@ class AssignmentForm(FocusFirstError, forms.ModelForm):
         self.cohort = cohort  # a new assignment's cohort, to refuse a duplicate
         if "case" in self.fields:
             self.fields["case"].label_from_instance = lambda c: f"{c.code} · {c.title}"
-        # The model's PositiveIntegerField renders min=0, which the browser then
-        # offers and the form refuses: say 1 where the browser can see it.
-        self.fields["max_attempts"].widget.attrs["min"] = 1
-
-    def clean_max_attempts(self):
-        value = self.cleaned_data.get("max_attempts")
-        if value is not None and value < 1:
-            raise forms.ValidationError("Allow at least one attempt, or leave empty for unlimited.")
-        return value
+        # The model's PositiveSmallIntegerField allows 0: its own bound refused -5 with
+        # "greater than or equal to 0", then 0 was refused too. One bound, one message
+        # (the form is novalidate, so the browser's min=1 never speaks first).
+        attempts = self.fields["max_attempts"]
+        attempts.min_value = 1
+        attempts.validators = [MinValueValidator(1, "Allow at least one attempt, or leave empty for unlimited.")]
+        attempts.widget.attrs["min"] = 1
 
     def clean(self):
         data = super().clean()

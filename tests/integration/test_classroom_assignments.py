@@ -104,6 +104,19 @@ def test_the_attempts_field_offers_what_the_form_accepts(cohort, ines_client):
     assert 'min="1"' in field and 'min="0"' not in field
 
 
+@pytest.mark.parametrize("attempts", ["0", "-5"])
+def test_too_few_attempts_get_one_message_whatever_the_number(cohort, library, ines_client, attempts):
+    """-5 was refused with "greater than or equal to 0", then 0 with "Allow at least one
+    attempt": the form is novalidate, so the browser's min=1 never speaks first."""
+    response = _create(ines_client, cohort, library["C01"], max_attempts=attempts)
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "Allow at least one attempt, or leave empty for unlimited." in page
+    assert "greater than or equal to" not in page
+    assert not Assignment.objects.exists()
+    assert _create(ines_client, cohort, library["C01"], max_attempts="1").status_code == 302
+
+
 # -- changing -----------------------------------------------------------------------
 
 

@@ -171,7 +171,7 @@ def test_removing_an_assignment_asks_first_then_keeps_attempts_as_practice(libra
 
     response = ines_client.post(url, follow=True)
     assert response.redirect_chain[-1][0] == reverse("cohort_dashboard", args=[cohort.pk])
-    assert "C02 is no longer assigned to Spring block. 1 attempt on it stay" in response.content.decode()
+    assert "C02 is no longer assigned to Spring block. 1 attempt on it stays with their learners as self-paced practice." in response.content.decode()
     kept = Attempt.objects.get(pk=attempt.pk)
     assert kept.assignment_id is None and kept.score_total == attempt.score_total and not kept.late
     assert kept.choice_ids() == attempt.choice_ids()
@@ -180,6 +180,15 @@ def test_removing_an_assignment_asks_first_then_keeps_attempts_as_practice(libra
     assert "C02 · " not in assigned
     assert "C02 · " in finished  # the attempt is now among her own finished work
     assert alice_client.get(reverse("debrief", args=[attempt.pk])).status_code == 200
+
+
+def test_removing_an_assignment_with_several_attempts_says_they_stay(library, cohort, ines_client, alice, bob):
+    enrol(cohort, alice, bob)
+    wrong = AssignmentFactory(cohort=cohort, code="C02")
+    play_assigned(alice, wrong)
+    play_assigned(bob, wrong)
+    response = ines_client.post(reverse("assignment_remove", args=[cohort.pk, wrong.pk]), follow=True)
+    assert "2 attempts on it stay with their learners as self-paced practice." in response.content.decode()
 
 
 def test_an_assignment_nobody_started_is_simply_removed(library, cohort, ines_client):

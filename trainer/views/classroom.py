@@ -271,7 +271,7 @@ def assignment_remove(request: HttpRequest, pk: int, assignment_pk: int) -> Http
     assignment = get_object_or_404(cohort.assignments.select_related("case"), pk=assignment_pk)
     if request.method == "POST":
         kept = classroom.remove_assignment(assignment)
-        note = f" {kept} attempt{pluralize(kept)} on it stay with their learners as self-paced practice." if kept else ""
+        note = f" {kept} attempt{pluralize(kept)} on it stay{pluralize(kept, 's,')} with their learners as self-paced practice." if kept else ""
         messages.success(request, f"{assignment.case.code} is no longer assigned to {cohort.name}.{note}")
         return redirect("cohort_dashboard", pk=cohort.pk)
     attempts = assignment.attempts.aggregate(n=Count("pk"), learners=Count("user", distinct=True))
