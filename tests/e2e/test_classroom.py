@@ -225,6 +225,20 @@ def test_the_learner_pages_of_the_classroom_pass_axe(page, site):
     audit.assert_clean()
 
 
+def test_a_join_link_pasted_into_the_code_box_joins(page, site):
+    """The box cut a pasted link at 32 characters (the browser enforces maxlength),
+    and the server refused 36 with "Ensure this value has at most 32 characters"."""
+    cohort = classroom.create_cohort(UserFactory(username="ivy", instructor=True), "Year 2")
+    learner = UserFactory(username="lena")
+    sign_in(page, site, learner)
+    page.goto(f"{site}/join/")
+    page.get_by_label("Join code").fill(f"https://spasm-trainer.physio-school.example.ac.uk/join/{cohort.join_code}/")
+    page.get_by_role("button", name="Join", exact=True).click()
+    page.wait_for_url(f"{site}/")
+    expect(page.get_by_role("status").first).to_contain_text("You joined Year 2")
+    assert Membership.objects.filter(cohort=cohort, user=learner, role="learner").exists()
+
+
 def test_an_instructor_without_javascript_removes_an_assignment_and_archives_the_cohort(nojs_page, site):
     page = nojs_page
     instructor = UserFactory(username="ivy", instructor=True)
@@ -245,6 +259,14 @@ def test_an_instructor_without_javascript_removes_an_assignment_and_archives_the
     page.wait_for_url(f"**/cohorts/{cohort.pk}/settings/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Archived")
     assert Cohort.objects.get(pk=cohort.pk).archived
+    # An archived cohort takes no new assignment (its learners would never see it):
+    # the Assign page says so and leads back to Settings to restore it.
+    page.get_by_role("link", name="Assign a case").click()
+    notice = page.get_by_role("alert").filter(has_text="is archived")
+    expect(notice).to_contain_text("Spring block is archived: its learners do not see its exercises")
+    expect(page.get_by_role("button", name="Assign", exact=True)).to_have_count(0)
+    notice.get_by_role("link", name="Settings").click()
+    page.wait_for_url(f"**/cohorts/{cohort.pk}/settings/")
     page.get_by_role("button", name="Restore this cohort").click()
     expect(page.get_by_role("status").first).to_contain_text("Spring block is open again")
     assert not Cohort.objects.get(pk=cohort.pk).archived

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import no_horizontal_scroll, sign_in
+from tests.e2e.conftest import assert_no_axe_violations, no_horizontal_scroll, sign_in
 from tests.factories import AssignmentFactory, TaughtCohortFactory, UserFactory, enrol, play_assigned
 from trainer.management.commands.seed_demo import demo_path
 
@@ -168,3 +168,20 @@ def test_paging_by_keyboard_keeps_focus_in_the_student_list(page, room):
     expect(page.locator("#matrix")).to_be_focused()
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('#matrix') !== null")
+
+
+def test_two_learners_with_one_name_are_told_apart_on_a_phone(page, room):
+    """Learners choose their names: a second "Alice Able" made two identical rows."""
+    site, cohort = room["site"], room["cohort"]
+    for username in ("alice", "alice2"):
+        enrol(cohort, UserFactory(username=username, first_name="Alice", last_name="Able"))
+    page.set_viewport_size({"width": 375, "height": 812})
+    sign_in(page, site, room["ivy"])
+    page.goto(f"{site}/cohorts/{cohort.pk}/?q=alice")
+    rows = page.locator("#matrix tbody th")
+    expect(rows).to_have_count(2)
+    # Both read "Alice Able", each with its own username beneath, visible.
+    assert [" ".join(t.split()) for t in rows.all_inner_texts()] == ["Alice Able alice", "Alice Able alice2"]
+    expect(rows.nth(1).get_by_text("alice2", exact=True)).to_be_visible()
+    assert no_horizontal_scroll(page)[0] <= 375
+    assert_no_axe_violations(page, "the matrix with two learners of one name")
