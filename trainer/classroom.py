@@ -633,7 +633,8 @@ def library_card_actions(user, cases) -> None:
     """Mark each library case (with `mine`, the learner's attempts on it, newest
     first, assignment and cohort joined) with what its Start will do, in two
     queries: `assessed` (an assessed assignment not yet due: practice is closed and
-    the home page starts it; `assessed_submitted` once it is done), `assessed_open`
+    the home page starts it; `assessed_upcoming` until it opens, `assessed_submitted`
+    once it is done), `assessed_open`
     (an unfinished assessed attempt: finish it first), `assessed_late` (past due and
     never started: do it first), `assigned` (a pending practice assignment: the attempt
     counts for it) and `resume` (the attempt Start resumes)."""
@@ -649,6 +650,7 @@ def library_card_actions(user, cases) -> None:
         for a in case.mine:  # `mine` is annotated with assessment_lock
             a.closed = closed_by_assessment(a)
         case.assessed = blocking if blocking and now < blocking.due_at else None
+        case.assessed_upcoming = bool(case.assessed) and now < case.assessed.opens_at  # home has no Start for it yet
         case.assessed_submitted = bool(case.assessed) and any(a.assignment_id == case.assessed.pk and a.finished_at for a in case.mine)
         case.assessed_open = next((a for a in case.mine if is_open_assessed(a)), None)
         # Past due and never started: late work is accepted, so it comes first.

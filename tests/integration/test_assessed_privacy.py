@@ -108,6 +108,21 @@ def test_the_library_card_of_a_case_assessed_later_sends_the_learner_to_their_ex
     assert "Go to your assigned exercises" in page
 
 
+def test_the_library_card_of_an_assessed_case_not_open_yet_says_when_it_opens(library, alice, alice_client):
+    """Its card on the home page says "Not open yet" and has no Start: a button sending
+    the learner there would lead nowhere."""
+    cohort = TaughtCohortFactory()
+    enrol(cohort, alice)
+    opens = timezone.now() + timedelta(days=2)
+    AssignmentFactory(cohort=cohort, code="C01", mode=Assignment.Mode.ASSESSED, max_attempts=1, opens_at=opens, due_at=opens + timedelta(days=1))
+    page = alice_client.get(reverse("library"), {"region": "lumbar", "difficulty": "introductory"}).content.decode()
+    from trainer.classroom import when
+
+    assert f"opens {when(opens)}, due" in page
+    assert "Go to your assigned exercises" not in page
+    assert reverse("start_attempt", args=["C01"]) not in page
+
+
 def test_open_assessed_in_sql_and_for_loaded_attempts_agree(library, alice):
     """The library card (is_open_assessed) and Start (practice_notice, from assessing()
     in SQL) use one rule."""
