@@ -177,6 +177,13 @@ def counted_attempts() -> QuerySet[Attempt]:
     )
 
 
+def counted_attempt(user_id: int, assignment: Assignment) -> Attempt | None:
+    """One learner's counted attempt on one assignment, by the same order: a plain
+    indexed query, where counted_attempts() would build three correlated subqueries."""
+    finished = Attempt.objects.filter(user_id=user_id, assignment=assignment, finished_at__isnull=False)
+    return finished.order_by(*COUNTED_ORDER[assignment.counts]).only("pk", "score_total", "unsafe").first()
+
+
 def is_counted(attempt: Attempt) -> bool:
     return getattr(attempt, "counted_pk", None) == attempt.pk
 

@@ -321,13 +321,17 @@ def test_which_attempt_counts(cohort, alice, counts, expected):
     assert attempts["low"].score_total < attempts["high"].score_total
     counted = classroom.counted_attempts().get(assignment=assignment, user=alice)
     assert counted.pk == attempts[expected].pk
+    # The one-learner form (the debrief's) follows the same rule.
+    assert classroom.counted_attempt(alice.pk, assignment).pk == attempts[expected].pk
 
 
 def test_an_unfinished_attempt_never_counts(cohort, alice):
     assignment = AssignmentFactory(cohort=cohort, counts="last")
+    assert classroom.counted_attempt(alice.pk, assignment) is None
     done = play_assigned(alice, assignment)
     play_assigned(alice, assignment, ["H1"])
     assert classroom.counted_attempts().get(assignment=assignment, user=alice).pk == done.pk
+    assert classroom.counted_attempt(alice.pk, assignment).pk == done.pk
 
 
 # -- the assessed debrief lock ----------------------------------------------------------

@@ -134,12 +134,7 @@ def attempt_debrief(request: HttpRequest, pk: int) -> HttpResponse:
     counted = None
     if attempt.assignment and attempt.assignment.max_attempts != 1:
         # The attempt that counts for the exercise, so the debrief can say whether it is this one.
-        counted = (
-            classroom.counted_attempts()
-            .filter(user_id=attempt.user_id, assignment_id=attempt.assignment_id)
-            .only("pk", "score_total", "unsafe")
-            .first()
-        )
+        counted = classroom.counted_attempt(attempt.user_id, attempt.assignment)
     context = {
         "dims": [(d, 5 * round(20 * d.score / d.max)) for d in report.dimensions],
         "attempt": attempt,
