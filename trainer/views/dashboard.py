@@ -231,9 +231,7 @@ def item_analysis(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 
 
 def _get_learner(cohort, user_pk: int):
-    # user__pk, not user_id: a lookup on the foreign key column skips Django's check for
-    # an id too big for the database, so /students/99999999999999999999/ raised a 500.
-    member = Membership.objects.select_related("user").filter(cohort=cohort, user__pk=user_pk, role=Membership.Role.LEARNER).first()
+    member = Membership.objects.select_related("user").filter(cohort=cohort, user_id=user_pk, role=Membership.Role.LEARNER).first()
     if member is None:
         raise Http404("No such student in this cohort.")
     return member.user
