@@ -265,6 +265,11 @@ def cite_sections(sections: tuple[str, ...]) -> str:
     return f"sections {', '.join(quoted[:-1])} and {quoted[-1]}"
 
 
+def cite_ref(ref: str) -> str:
+    """Every section a `ref` draws on, as a source line says it (not only the first, `section`)."""
+    return cite_sections(ref_sections(ref))
+
+
 class GuidanceEntry(Strict):
     id: GuidanceId
     kind: GuidanceKind
@@ -277,8 +282,7 @@ class GuidanceEntry(Strict):
 
     @property
     def source(self) -> str:
-        """Every section the statement draws on, not only the first (`section`)."""
-        return cite_sections(ref_sections(self.ref))
+        return cite_ref(self.ref)
 
 
 class GuidanceCatalogue(Strict):

@@ -7,7 +7,7 @@ from functools import lru_cache
 from django.db import models
 
 from cases.format import Case as CaseModel
-from cases.format import GuidanceEntry
+from cases.format import GuidanceEntry, cite_ref
 from trainer.engine import Playbook
 
 
@@ -35,7 +35,7 @@ class GuidanceItem(models.Model):
 
     @property
     def source(self) -> str:
-        return self.as_entry().source
+        return cite_ref(self.ref)
 
     def as_entry(self) -> GuidanceEntry:
         return GuidanceEntry(

@@ -28,6 +28,7 @@ from cases.format import (
     OutcomeStage,
     PickStage,
     Yield,
+    cite_ref,
 )
 
 ADVANCE_SUFFIX = ":next"
@@ -111,7 +112,10 @@ class Finding:
     ref: str
     ext: bool
     because: tuple[str, ...] = ()
-    source: str = ""  # every section the statement draws on: 'sections “A” and “B”'
+
+    @property
+    def source(self) -> str:
+        return cite_ref(self.ref) if self.ref else ""
 
     @property
     def status_label(self) -> str:
@@ -399,7 +403,6 @@ class Playbook:
             ref=entry.ref if entry else "",
             ext=entry.ext if entry else False,
             because=tuple(because),
-            source=entry.source if entry else "",
         )
 
     def debrief(self, choices: Sequence[str]) -> Debrief:
