@@ -133,6 +133,14 @@ def issue_new_join_code(cohort: Cohort, replacing: str) -> str:
     return cohort.join_code
 
 
+def assignment_refusal(cohort: Cohort) -> str:
+    """Why `cohort` takes no new assignment, or "". Its learners never see an archived
+    cohort's exercises, so a case assigned there would reach nobody."""
+    if cohort.archived:
+        return f"{cohort.name} is archived: its learners do not see its exercises, so a case assigned now would reach nobody."
+    return ""
+
+
 def set_archived(cohort: Cohort, archived: bool) -> None:
     """Archive a cohort at the end of term: nobody can join it, its exercises leave
     learners' home pages and no new attempt starts on them; every attempt, score and
@@ -182,6 +190,15 @@ def counted_attempt(user_id: int, assignment: Assignment) -> Attempt | None:
     indexed query, where counted_attempts() would build three correlated subqueries."""
     finished = Attempt.objects.filter(user_id=user_id, assignment=assignment, finished_at__isnull=False)
     return finished.order_by(*COUNTED_ORDER[assignment.counts]).only("pk", "score_total", "unsafe").first()
+
+
+def counted_beside(attempt: Attempt) -> Attempt | None:
+    """For a debrief: the attempt that counts on `attempt`'s assignment (it may be this
+    one), or None when there is nothing to tell apart (self-paced, or one attempt allowed)."""
+    assignment = attempt.assignment
+    if assignment is None or assignment.max_attempts == 1:
+        return None
+    return counted_attempt(attempt.user_id, assignment)
 
 
 def is_counted(attempt: Attempt) -> bool:

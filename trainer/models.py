@@ -260,3 +260,8 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.code} for {self.cohort}"
+
+    @property
+    def retry_can_count(self) -> bool:
+        """Whether another attempt can change the counted score: not when the first counts."""
+        return self.counts != self.Counts.FIRST

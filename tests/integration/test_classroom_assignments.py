@@ -334,6 +334,24 @@ def test_an_unfinished_attempt_never_counts(cohort, alice):
     assert classroom.counted_attempt(alice.pk, assignment).pk == done.pk
 
 
+def test_a_debrief_is_told_the_counted_attempt_only_when_there_can_be_another(cohort, alice, library):
+    several = AssignmentFactory(cohort=cohort, counts="first", max_attempts=3)
+    first, second = play_assigned(alice, several), play_assigned(alice, several, rushed(several))
+    assert classroom.counted_beside(second).pk == first.pk
+    assert not several.retry_can_count and AssignmentFactory(cohort=cohort, code="C02", counts="best").retry_can_count
+    assert classroom.counted_beside(play_assigned(alice, AssignmentFactory(cohort=cohort, code="C06", max_attempts=1))) is None
+    self_paced = Attempt.objects.create(user=alice, case=library["C01"], version=library["C01"].current_version)
+    assert classroom.counted_beside(self_paced) is None
+
+
+def test_an_archived_cohort_refuses_new_assignments_until_restored(cohort):
+    assert classroom.assignment_refusal(cohort) == ""
+    classroom.set_archived(cohort, True)
+    assert "is archived" in classroom.assignment_refusal(cohort)
+    classroom.set_archived(cohort, False)
+    assert classroom.assignment_refusal(cohort) == ""
+
+
 # -- the assessed debrief lock ----------------------------------------------------------
 
 

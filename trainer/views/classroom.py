@@ -212,11 +212,9 @@ def add_instructor(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = get_cohort_for_instructor(request, pk)
-    if cohort.archived:
-        # Learners do not see an archived cohort's exercises: a case assigned now would
-        # reach nobody (it used to be accepted with "C12 is assigned to ...").
+    if refusal := classroom.assignment_refusal(cohort):  # the page says why, with no form
         refused = request.method == "POST"
-        context = {"cohort": cohort, "refused": refused}
+        context = {"cohort": cohort, "refusal": refusal, "refused": refused}
         return TemplateResponse(request, "classroom/assignment_form.html", context, status=422 if refused else 200)
     form = AssignmentForm(request.POST or None, cohort=cohort)
     if request.method == "POST" and form.is_valid():
@@ -251,10 +249,9 @@ def _rescheduled_note(assignment: Assignment, done: classroom.Rescheduled) -> st
     if done.remarked:
         notes.append(f"{done.remarked} finished attempt{pluralize(done.remarked)} re-marked against the new due time.")
     if done.counts_changed:
-        which = Assignment.Counts(assignment.counts).label.split()[0].lower()  # "best"
         n = done.rescored
         whose = {0: "no learner's counted score", 1: "1 learner's counted score"}.get(n, f"{n} learners' counted scores")
-        notes.append(f"The counted score now comes from each learner's {which} attempt: {whose} changed.")
+        notes.append(f"The counted score now comes from each learner's {assignment.counts} attempt: {whose} changed.")
     if n := done.over_limit:
         notes.append(
             f"{n} learner{pluralize(n)} {pluralize(n, 'has,have')} already used more attempts than the new limit: "

@@ -131,10 +131,6 @@ def attempt_debrief(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "Finish the case to see its debrief.")
         return redirect("attempt", pk=attempt.pk)
     report = attempt.debrief(choices)
-    counted = None
-    if attempt.assignment and attempt.assignment.max_attempts != 1:
-        # The attempt that counts for the exercise, so the debrief can say whether it is this one.
-        counted = classroom.counted_attempt(attempt.user_id, attempt.assignment)
     context = {
         "dims": [(d, 5 * round(20 * d.score / d.max)) for d in report.dimensions],
         "attempt": attempt,
@@ -143,6 +139,6 @@ def attempt_debrief(request: HttpRequest, pk: int) -> HttpResponse:
         "state": state,
         # Assigned work retries on the assignment, so the new attempt counts for it.
         "try_again": bool(attempt.assignment) and classroom.can_try_again(request.user, attempt.assignment),
-        "counted": counted,
+        "counted": classroom.counted_beside(attempt),  # so the debrief can say whether it is this one
     }
     return TemplateResponse(request, "trainer/debrief.html", context)
