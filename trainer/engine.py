@@ -188,8 +188,8 @@ class Debrief:
     @property
     def unheeded_findings(self) -> tuple[Finding, ...]:
         """Present red flags the learner found and then acted against (a dangerous
-        scored decision): "none missed" alone would read as praise."""
-        if not any(d.chosen.grade is Grade.dangerous and d.dimension != Dimension.none.value for d in self.decisions):
+        decision): "none missed" alone would read as praise."""
+        if not any(d.chosen.grade is Grade.dangerous for d in self.decisions):
             return ()
         return tuple(f for f in self.findings if f.status == "elicited")
 
@@ -466,8 +466,11 @@ class Playbook:
             dim = stage.scores.value
             if stage.scores is not Dimension.none:
                 points[dim] = GRADE_POINTS[dim][opt.grade]
-                if opt.grade is Grade.dangerous:
-                    safety.append(f"Dangerous decision at {stage.title}: {opt.label}.")
+            # The gate reads unscored decisions too: "reassure, add a relaxant" when the patient
+            # comes back worse is the same act the first visit's gate refuses (rubric D2: W1/W9
+            # with a red flag present), and a return visit that earns no points must not say "Safe".
+            if opt.grade is Grade.dangerous:
+                safety.append(f"Dangerous decision at {stage.title}: {opt.label}.")
             best = tuple(o for o in stage.options if o.grade is Grade.best)
             cited = tuple((gid, self._title(gid)) for gid in opt.cites)
             reviews.append(DecisionReview(stage.id, stage.title, dim, opt, best, cited, stage_ext=stage.ext))

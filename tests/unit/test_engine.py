@@ -88,6 +88,27 @@ def test_a_path_whose_patient_comes_back_worse_needs_work_whatever_its_points():
     assert report.band == "needs work"
 
 
+def test_a_dangerous_choice_at_the_unscored_return_visit_trips_the_safety_gate_but_earns_nothing():
+    import copy
+
+    from tests.unit.cases_fixture import MINI
+
+    data = copy.deepcopy(MINI)
+    workup = next(s for s in data["stages"] if s["id"] == "workup")
+    next(o for o in workup["options"] if o["id"] == "W1")["grade"] = "poor"  # the way to the return visit is safe
+    book = Playbook(mini_case(stages=data["stages"]), load_catalogue())
+    late_but_right = book.debrief([*BEST[:-3], "W1", "A", "P1", "R1"])
+    rest_more = book.debrief([*BEST[:-3], "W1", "A", "P1", "R2"])
+    assert not late_but_right.unsafe
+    assert rest_more.unsafe and rest_more.band == "unsafe"
+    assert rest_more.safety_reasons == ("Dangerous decision at Return visit: Rest more.",)
+    assert rest_more.raw_total == late_but_right.raw_total > SAFETY_CAP  # the return visit scores no points
+    assert rest_more.total == SAFETY_CAP
+    # The red flag was found at the first visit and then acted against: not praise.
+    assert [f.guidance_id for f in rest_more.unheeded_findings] == ["rf-infection"]
+    assert late_but_right.unheeded_findings == ()
+
+
 def test_a_wrong_workup_leads_to_the_return_visit_and_bad_outcome(book):
     state = book.replay(["H7", "history:next", "X10", "exam:next", "W1", "A", "P1"])
     assert state.stage_id == "return"
