@@ -5,7 +5,7 @@ They read the scores and findings stored when an attempt ends (and Choice rows
 for path analysis); nothing here replays event logs for a whole cohort, so a
 dashboard costs the same number of queries at 5 or 5,000 students. The rules
 they rely on (which attempt counts, a learner's cell status) live in
-trainer/classroom.py.
+trainer/classroom/ (counted.py, cells.py).
 """
 
 from __future__ import annotations
