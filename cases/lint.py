@@ -460,7 +460,8 @@ def _has_ext(case: Case) -> bool:
 
 
 def _best_path_problems(case: Case, catalogue: dict[str, GuidanceEntry]) -> list[tuple[list, str]]:
-    from trainer.engine import TOP_BAND, Playbook  # engine is pure Python too
+    from trainer.engine import Playbook  # engine and scoring are pure Python too
+    from trainer.scoring import TOP_BAND
 
     book = Playbook(case, catalogue)
     best = book.best_choices

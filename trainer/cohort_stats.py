@@ -34,7 +34,8 @@ from trainer.classroom import (
     with_counted,
     with_debrief_open,
 )
-from trainer.engine import WEIGHTS, Playbook
+from trainer.engine import Playbook
+from trainer.scoring import WEIGHTS
 from trainer.models import Assignment, Attempt, AttemptFinding, Choice, Cohort, Membership
 
 # -- whose work counts ---------------------------------------------------------
@@ -254,7 +255,7 @@ def learner_patterns(user, now: datetime | None = None) -> tuple[int, list[Findi
     """Across the cases a learner has finished, their latest attempt on each whose
     debrief is open to them: how many such attempts (one per case), the red flags
     they missed and the pitfalls they fell into, most frequent first (cautions a right
-    choice carries are not counted: engine.debrief). One per case, the latest: fifteen
+    choice carries are not counted: scoring.debrief). One per case, the latest: fifteen
     retries of one case made its misses lead the list over what the learner does
     across cases, and a mistake since put right stayed counted. An assessed attempt
     before its due time, or closed by an assessed exercise on its case, is left out:

@@ -1,6 +1,6 @@
 """Attempts as an append-only event log of choices, plus classroom models.
 
-The engine (trainer/engine.py) holds every rule; these models store what
+The engine (trainer/engine.py, trainer/scoring.py) holds every rule; these models store what
 happened and, once an attempt ends, the scores dashboards aggregate in SQL.
 """
 
@@ -14,7 +14,8 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from cases.models import Case, CaseVersion, GuidanceItem
-from trainer.engine import Debrief, State, is_advance
+from trainer.engine import State, is_advance
+from trainer.scoring import Debrief
 
 INSTRUCTORS_GROUP = "Instructors"
 

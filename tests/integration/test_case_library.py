@@ -14,7 +14,7 @@ from django.urls import reverse
 from cases.lint import library_files, read_library
 
 from cases.format import DecisionStage, Dimension, OutcomeStage, PickStage, Transition
-from trainer.engine import TOP_BAND
+from trainer.scoring import TOP_BAND
 from trainer.models import AttemptFinding
 from tests.factories import AttemptFactory, play
 

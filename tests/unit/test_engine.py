@@ -3,7 +3,8 @@
 import pytest
 
 from cases.lint import load_catalogue
-from trainer.engine import SAFETY_CAP, InvalidChoice, Playbook, advance_id
+from trainer.engine import InvalidChoice, Playbook, advance_id
+from trainer.scoring import SAFETY_CAP
 from tests.unit.cases_fixture import mini_case
 
 BEST = ["H7", "H5", "H1", "history:next", "X10", "exam:next", "W7", "A", "P1"]

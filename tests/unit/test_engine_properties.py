@@ -5,7 +5,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cases.lint import load_catalogue, read_library
-from trainer.engine import WEIGHTS, InvalidChoice, Playbook
+from trainer.engine import InvalidChoice, Playbook
+from trainer.scoring import WEIGHTS
 
 LIBRARY = read_library()[0]
 

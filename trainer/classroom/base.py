@@ -9,7 +9,7 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from trainer.engine import MISSED_STATUSES
+from trainer.scoring import MISSED_STATUSES
 from trainer.models import Membership
 
 LEARNER = Membership.Role.LEARNER

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 
 from cases.models import Case
 from trainer import classroom, cohort_stats, plots
-from trainer.engine import DIMENSION_LABELS
+from trainer.scoring import DIMENSION_LABELS
 from trainer.models import Attempt, Membership
 from trainer.views.classroom import get_cohort_for_instructor, join_url
 from trainer.views.helpers import canonical_url, group_transcript, wants_fragment
