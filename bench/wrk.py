@@ -108,8 +108,10 @@ def combine(runs: list[dict]) -> dict:
 
 def stalled(r: dict) -> bool:
     """At 200 connections every request queues about as long as the others (p95 of a
-    clean bare-view round: ~1.4 x its median); a p95 far above the median is a stall."""
-    return r["p95"] > 100_000 and r["p95"] > 4 * r["p50"]
+    clean bare-view round: ~1.4 x its median); a p95 far above the median is a stall.
+    So is a round in which no answer arrived at all (wrk then reports a p95 of 0): a short
+    round on a busy host (`--duration 4`) did that and the p95 ratio divided by zero."""
+    return r["p95"] <= 0 or (r["p95"] > 100_000 and r["p95"] > 4 * r["p50"])
 
 
 def round_ratio(a: dict, b: dict, key: str) -> float:
