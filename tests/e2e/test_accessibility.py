@@ -138,6 +138,26 @@ def test_play_pages_at_every_stage_kind(page, site, learner):
     audit.assert_clean()
 
 
+def test_the_clinical_review_tables_scroll_by_keyboard_on_a_phone(browser, site):
+    """At 375 px the review's tables scroll sideways and hold nothing focusable: without a
+    focusable region a keyboard user could not bring "Text to check" into view (axe:
+    scrollable-region-focusable)."""
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    sign_in(page, site, UserFactory(username="reviewer", instructor=True))
+    page.goto(f"{site}/review/")
+    audit = Audit(page)
+    audit.check("clinical review at 375 px")
+    wide = page.locator("section .table-responsive").filter(has=page.locator("table"))
+    region = next(r for r in wide.all() if r.evaluate("e => e.scrollWidth > e.clientWidth"))
+    region.focus()
+    expect(region).to_be_focused()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("e => e.scrollLeft > 0", arg=region.element_handle())
+    audit.assert_clean()
+    context.close()
+
+
 def test_the_audit_itself_catches_a_planted_violation(page, site):
     """Guards the harness: if axe stopped loading or reporting, the tests above would pass vacuously."""
     page.goto(f"{site}/guidance/")
