@@ -5,21 +5,41 @@ from django.views.decorators.http import require_safe
 
 from cases.models import Case, GuidanceItem, playbooks
 from cases.report import KIND_LABELS, ext_guidance, ext_items, guidance_usage, usage_by_kind
-from trainer.models import is_instructor
+from trainer import classroom
+from trainer.models import Attempt, is_instructor
 
 
 @require_safe
 def guidance(request: HttpRequest) -> HttpResponse:
     """Public: every guidance item by kind, with the cases that exercise it (the
-    same report as `manage.py case_report`, over the published versions)."""
+    same report as `manage.py case_report`, over the published versions).
+
+    Instructors see every case; everyone else sees how many, and a learner also which
+    of them they have finished and may read the debrief of. Naming the others would
+    tell a learner where a red flag hides before they find it."""
     published = {c.code: c for c in Case.objects.published().with_current_version()}
     catalogue = {item.id: item.as_entry() for item in GuidanceItem.objects.all()}
     usage = guidance_usage(playbooks([c.current_version for c in published.values()]), catalogue)
+    instructor = is_instructor(request.user)
+    done = set() if instructor else _debriefed_case_codes(request.user)
     groups = [
-        {"kind": kind.value, "label": KIND_LABELS[kind], "rows": [(u.entry, [published[code] for code in u.cases]) for u in rows]}
+        {
+            "kind": kind.value,
+            "label": KIND_LABELS[kind],
+            "rows": [
+                (u.entry, len(u.cases), [published[code] for code in u.cases if instructor or code in done]) for u in rows
+            ],
+        }
         for kind, rows in usage_by_kind(usage)
     ]
     return TemplateResponse(request, "cases/guidance.html", {"groups": groups})
+
+
+def _debriefed_case_codes(user) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    finished = Attempt.objects.filter(user=user, finished_at__isnull=False)
+    return set(classroom.with_debrief_open(finished).values_list("case__code", flat=True).distinct())
 
 
 @login_required
