@@ -397,6 +397,20 @@ def _scored_choices(library):
                     yield code, stage, max(best), max(others)
 
 
+@pytest.mark.parametrize("code", CODES)
+def test_every_work_up_option_of_the_blueprint_can_be_chosen_on_its_own(library, code):
+    """Blueprint §0: W1-W9 are "all offered in every case". A case that offered four or five
+    (C05: one with advanced imaging, the best) told the learner where to look. A single option
+    is `W<n>` or a variant of it (`W6-MR`); `W7-W4-W5` is a combination, not W4 on its own."""
+    case = library[code].current_version.content
+    [workup] = [s for s in case.stages if isinstance(s, DecisionStage) and s.scores is Dimension.workup]
+    singles = {m.group(1) for o in workup.options if (m := re.fullmatch(r"(W[1-9])(?:-(?!W)\w+)?", o.id))}
+    assert singles == {f"W{n}" for n in range(1, 10)}, f"{code} lacks {sorted({f'W{n}' for n in range(1, 10)} - singles)}"
+    # In W order, so the best option is not always first.
+    numbers = [int(re.match(r"W(\d)", o.id).group(1)) for o in workup.options if o.id.startswith("W")]
+    assert numbers == sorted(numbers)
+
+
 def test_the_best_option_is_not_given_away_by_its_length(library):
     """Every option is shown before the choice. When the best one was the only long,
     careful label (2 to 6 times the others in 55 of 59 stages), a learner could pick
