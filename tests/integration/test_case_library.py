@@ -406,7 +406,7 @@ def test_every_work_up_option_of_the_blueprint_can_be_chosen_on_its_own(library,
     [workup] = [s for s in case.stages if isinstance(s, DecisionStage) and s.scores is Dimension.workup]
     singles = {m.group(1) for o in workup.options if (m := re.fullmatch(r"(W[1-9])(?:-(?!W)\w+)?", o.id))}
     assert singles == {f"W{n}" for n in range(1, 10)}, f"{code} lacks {sorted({f'W{n}' for n in range(1, 10)} - singles)}"
-    # In W order, so the best option is not always first.
+    # In W order in the file, so an author finds each one (the attempt page shuffles them per attempt).
     numbers = [int(re.match(r"W(\d)", o.id).group(1)) for o in workup.options if o.id.startswith("W")]
     assert numbers == sorted(numbers)
 
