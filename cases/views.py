@@ -6,7 +6,7 @@ from django.views.decorators.http import require_safe
 from cases.models import Case, GuidanceItem, playbooks
 from cases.report import KIND_LABELS, ext_guidance, ext_items, guidance_usage, usage_by_kind
 from trainer import classroom
-from trainer.models import Attempt, is_instructor
+from trainer.models import is_instructor
 
 
 @require_safe
@@ -32,14 +32,14 @@ def guidance(request: HttpRequest) -> HttpResponse:
         }
         for kind, rows in usage_by_kind(usage)
     ]
-    return TemplateResponse(request, "cases/guidance.html", {"groups": groups})
+    # Passed on, so the context processor does not ask the database again.
+    return TemplateResponse(request, "cases/guidance.html", {"groups": groups, "is_instructor": instructor})
 
 
 def _debriefed_case_codes(user) -> set[str]:
     if not user.is_authenticated:
         return set()
-    finished = Attempt.objects.filter(user=user, finished_at__isnull=False)
-    return set(classroom.with_debrief_open(finished).values_list("case__code", flat=True).distinct())
+    return set(classroom.readable_debriefs(user).values_list("case__code", flat=True).distinct())
 
 
 @login_required

@@ -26,13 +26,12 @@ from trainer.classroom import (
     LEARNER,
     MISSED,
     Cell,
-    assessment_lock,
     attempts_by_cell,
     counted_attempts,
     learner_ids,
     make_cell,
+    readable_debriefs,
     with_counted,
-    with_debrief_open,
 )
 from trainer.engine import Playbook
 from trainer.scoring import WEIGHTS
@@ -259,9 +258,8 @@ def learner_patterns(user, now: datetime | None = None) -> tuple[int, list[Findi
     retries of one case made its misses lead the list over what the learner does
     across cases, and a mistake since put right stayed counted. An assessed attempt
     before its due time, or closed by an assessed exercise on its case, is left out:
-    its findings would give the verdict away (classroom.with_debrief_open and
-    assessment_lock)."""
-    open_attempts = with_debrief_open(Attempt.objects.for_user(user).finished(), now).exclude(assessment_lock(user, now))
+    its findings would give the verdict away (classroom.readable_debriefs)."""
+    open_attempts = readable_debriefs(user, now)
     latest = Attempt.objects.filter(pk__in=open_attempts.order_by().values("case_id").annotate(last=Max("pk")).values("last"))
     missed, fallen = _tally(_finding_rows(latest))
     return latest.count(), missed, fallen

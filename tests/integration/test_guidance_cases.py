@@ -71,3 +71,16 @@ def test_an_assessed_attempt_names_its_case_only_once_its_debrief_opens(library,
 def test_another_learners_finished_case_is_not_shown(library, alice, bob_client):
     finished(alice, "C04")
     assert "none that you have done yet" in item_card(bob_client, BOWEL_BLADDER)
+
+
+def test_a_case_under_an_assessed_exercise_is_not_named_from_earlier_practice(library, alice, alice_client):
+    """A finished self-paced C04 names C04 under its red flags, until C04 is assessed for
+    the learner: while the assessment is in play its debrief is closed (the assessment
+    lock), and the Guidance page must not tell them where that red flag is either."""
+    finished(alice, "C04")
+    assert library["C04"].learner_label in item_card(alice_client, BOWEL_BLADDER)
+    cohort = TaughtCohortFactory()
+    enrol(cohort, alice)
+    AssignmentFactory(cohort=cohort, code="C04", mode="assessed", max_attempts=1, due_at=timezone.now() + timedelta(days=1))
+    card = item_card(alice_client, BOWEL_BLADDER)
+    assert "none that you have done yet" in card and "C04" not in card

@@ -57,6 +57,7 @@ from trainer.classroom.assessed import (
     is_open_assessed,
     listed_attempts,
     practice_notice,
+    readable_debriefs,
     with_debrief_open,
 )
 from trainer.classroom.practice import (
@@ -87,7 +88,7 @@ __all__ = [
     # assessed
     "assessing", "assessment_lock", "assessment_lock_possible", "attempt_lock_notice", "closed_by_assessment",
     "debrief_locked_until", "debrief_notice", "debrief_refusal", "is_open_assessed", "listed_attempts",
-    "practice_notice", "with_debrief_open",
+    "practice_notice", "readable_debriefs", "with_debrief_open",
     # practice
     "by_last_activity", "card_attempts", "is_open_practice", "library_card_actions", "open_practice",
     "pending_practice", "practice_in_progress", "start_case",

@@ -139,6 +139,14 @@ def closed_by_assessment(attempt: Attempt) -> bool:
     return bool(attempt.assessment_lock_possible) and assessing(attempt.user_id, attempt.case_id, other_than=attempt.assignment_id).exists()
 
 
+def readable_debriefs(user, now: datetime | None = None) -> QuerySet[Attempt]:
+    """`user`'s finished attempts whose debrief they may read now: not an assessed one
+    before its due time (with_debrief_open), nor one an assessed exercise in play on its
+    case closes (assessment_lock). Whatever shows what a case held (their patterns on
+    home, the cases named on the Guidance page) reads only these."""
+    return with_debrief_open(Attempt.objects.for_user(user).finished(), now).exclude(assessment_lock(user, now))
+
+
 def listed_attempts(user) -> QuerySet[Attempt]:
     """A learner's attempts as their lists show them (home, all attempts, library cards):
     case and assignment joined, annotated with `assessment_locked` (closed_by_assessment)."""
