@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from cases.models import Case
@@ -13,6 +13,7 @@ from trainer.classroom import cohorts_taught
 from trainer.models import Assignment, Cohort
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+MAX_ATTEMPTS = 100  # more is unlimited in practice; leaving the field empty says so
 
 
 class FocusFirstError:
@@ -102,10 +103,15 @@ class AssignmentForm(FocusFirstError, forms.ModelForm):
         # The model's PositiveSmallIntegerField allows 0: its own bound refused -5 with
         # "greater than or equal to 0", then 0 was refused too. One bound, one message
         # (the form is novalidate, so the browser's min=1 never speaks first).
+        # The upper bound is ours too: the model's comes from the database (32767 on
+        # PostgreSQL, none on SQLite, which stored 99999999).
         attempts = self.fields["max_attempts"]
-        attempts.min_value = 1
-        attempts.validators = [MinValueValidator(1, "Allow at least one attempt, or leave empty for unlimited.")]
-        attempts.widget.attrs["min"] = 1
+        attempts.min_value, attempts.max_value = 1, MAX_ATTEMPTS
+        attempts.validators = [
+            MinValueValidator(1, "Allow at least one attempt, or leave empty for unlimited."),
+            MaxValueValidator(MAX_ATTEMPTS, f"Allow at most {MAX_ATTEMPTS} attempts, or leave empty for unlimited."),
+        ]
+        attempts.widget.attrs.update(min=1, max=MAX_ATTEMPTS)
 
     def clean(self):
         data = super().clean()

@@ -102,6 +102,19 @@ def test_the_attempts_field_offers_what_the_form_accepts(cohort, ines_client):
     form = ines_client.get(reverse("assignment_create", args=[cohort.pk])).content.decode()
     field = form[form.index('name="max_attempts"') - 150 : form.index('name="max_attempts"') + 150]
     assert 'min="1"' in field and 'min="0"' not in field
+    assert 'max="100"' in field
+
+
+@pytest.mark.parametrize("attempts", ["101", "99999999"])
+def test_too_many_attempts_are_refused_on_every_database(cohort, library, ines_client, attempts):
+    """SQLite stored 99999999; PostgreSQL refused it with its own smallint bound."""
+    response = _create(ines_client, cohort, library["C01"], max_attempts=attempts)
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "Allow at most 100 attempts, or leave empty for unlimited." in page
+    assert "less than or equal to" not in page
+    assert not Assignment.objects.exists()
+    assert _create(ines_client, cohort, library["C01"], max_attempts="100").status_code == 302
 
 
 @pytest.mark.parametrize("attempts", ["0", "-5"])
