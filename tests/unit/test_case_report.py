@@ -109,8 +109,14 @@ def test_case_report_command_refuses_a_broken_library(tmp_path):
 def test_ext_items_of_c01(library_cases):
     report = ext_items(library_cases["C01"])
     assert report.case_id == "C01"
-    assert [(i.kind, i.item_id) for i in report.items] == [("outcome", "review-after-imaging")]
-    assert report.items[0].text.startswith("The report describes age-typical wear in his spine")
+    assert [(i.kind, i.item_id) for i in report.items] == [
+        ("option", "X6"),  # anal tone and a bladder scan
+        ("decision option", "W3"),  # incidental findings; CT kept for a fracture after trauma
+        ("decision option", "W4"),  # incidental findings
+        ("outcome", "review-after-imaging"),
+    ]
+    assert "bladder scan" in report.items[0].text  # the finding shown to learners
+    assert report.items[-1].text.startswith("The report describes age-typical wear in his spine")
     assert report.notes == tuple(library_cases["C01"].ext_notes) and report.notes
     assert not report.empty
 
