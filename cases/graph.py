@@ -49,7 +49,7 @@ def graph_problems(case: Case, catalogue: dict[str, GuidanceEntry]) -> list[tupl
             if gid in catalogue and catalogue[gid].kind.value != "red_flag":
                 out.append((["red_flags", key, k], f"'{gid}' is a {catalogue[gid].kind.value}, not a red flag"))
 
-    conditions: list[tuple[str, list, str]] = []  # (stage id, rule's yaml path, option id in when_any)
+    conditions: list[tuple[str, list, str]] = []  # (stage id, yaml path of the when_any entry, its option id)
 
     def targets(nxt, loc: list, sid: str) -> list[str]:
         if nxt is None:
@@ -68,17 +68,18 @@ def graph_problems(case: Case, catalogue: dict[str, GuidanceEntry]) -> list[tupl
             if earlier is not None:
                 earlier = earlier | set(rule.when_any) if rule.when_any else None
                 default_at = r_i + 1
+            # A rule spans lines (`- when_any: [...]`, then `goto:`): point at the field to fix.
             if rule.goto not in stage_ids:
-                out.append((rloc, f"next stage '{rule.goto}' does not exist"))
+                out.append((rloc if isinstance(nxt, str) else [*rloc, "goto"], f"next stage '{rule.goto}' does not exist"))
             else:
                 found.append(rule.goto)
-            for oid in rule.when_any:
+            for k, oid in enumerate(rule.when_any):
                 if oid not in option_ids:
-                    out.append((rloc, f"when_any names unknown option '{oid}'"))
+                    out.append(([*rloc, "when_any", k], f"when_any names unknown option '{oid}'"))
                 else:
-                    conditions.append((sid, rloc, oid))
+                    conditions.append((sid, [*rloc, "when_any", k], oid))
         if not isinstance(nxt, str) and rules and rules[-1].when_any:
-            out.append((loc, "the last rule of a conditional next needs no when_any (the default)"))
+            out.append(([*loc, len(rules) - 1, "when_any"], "the last rule of a conditional next needs no when_any (the default)"))
         return found
 
     edges: dict[str, set[str]] = {}

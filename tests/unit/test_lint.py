@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cases.lint import CaseFileError, load_catalogue, read_case, read_library
+from cases.lint import LIBRARY_DIR, CaseFileError, load_catalogue, read_case, read_library
 from tests.unit.cases_fixture import MINI
 
 GOOD = yaml.safe_dump(MINI, sort_keys=False)
@@ -372,3 +372,32 @@ def test_every_section_a_ref_names_is_cited_in_order_once():
     assert sections == ("Contraindications / when it is NOT ideal", "Alternatives / comparisons", "Indications (When orthopedic clinicians use it)")
     assert cite_sections(sections[:1]) == "section “Contraindications / when it is NOT ideal”"
     assert cite_sections(sections) == "sections “Contraindications / when it is NOT ideal”, “Alternatives / comparisons” and “Indications (When orthopedic clinicians use it)”"
+
+
+# A conditional rule spans lines (`- when_any:`, its ids, `goto:`); the line reported must
+# be the one holding the wrong reference, not the rule's first line.
+@pytest.mark.parametrize(
+    "old, new, needle, message",
+    [
+        ("    goto: return\n", "    goto: retrun\n", "goto: retrun", "next stage 'retrun' does not exist"),
+        ("  - when_any:\n    - W1\n", "  - when_any:\n    - W99\n", "- W99", "when_any names unknown option 'W99'"),
+        ("  - when_any:\n    - W1\n", "  - when_any:\n    - R1\n", "- R1", "when_any names 'R1' (stage 'return')"),
+        ("  - goto: good\n  options:\n", "  - when_any: [P2]\n    goto: good\n  options:\n", "when_any: [P2]", "the last rule of a conditional next"),
+        ("    next: bad\n", "    next: bda\n", "next: bda", "next stage 'bda' does not exist"),
+        ("start: history\n", "start: histroy\n", "start: histroy", "start stage 'histroy' does not exist"),
+    ],
+)
+def test_a_wrong_reference_is_reported_on_its_own_line(tmp_path, old, new, needle, message):
+    text = GOOD.replace(old, new, 1)
+    assert text != GOOD
+    problem = next(p for p in problems_for(tmp_path, text) if message in p.message)
+    assert problem.line == line_of(text, needle)
+
+
+def test_a_bad_goto_in_a_copy_of_c01_names_the_goto_line(tmp_path):
+    """As the audit found it: the `goto:` is one line below `- when_any: [P2]`."""
+    text = (LIBRARY_DIR / "C01-lumbar-strain-lift.yaml").read_text()
+    changed = text.replace("goto: review-after-rest", "goto: review-after-bed", 1)
+    assert changed != text
+    [problem] = problems_for(tmp_path, changed)
+    assert problem.line == line_of(changed, "goto: review-after-bed")
