@@ -1,0 +1,28 @@
+"""docs/case-format.md says what the code does: its C01 example routes as the real file does."""
+
+import re
+from pathlib import Path
+
+import yaml
+
+from cases.lint import LIBRARY_DIR
+
+DOC = (Path(__file__).resolve().parents[2] / "docs" / "case-format.md").read_text(encoding="utf-8")
+
+
+def test_the_abridged_c01_example_routes_and_grades_as_the_real_file():
+    """An author copies the example: its plan rule sent W3 (CT) to the good outcome,
+    where C01 sends it to the review after imaging. Wording may be abridged; routing may not."""
+    block = re.search(r"## A complete example \(C01, abridged\)\n\n```yaml\n(.*?)```", DOC, re.S).group(1)
+    example = yaml.safe_load(block)
+    real = yaml.safe_load((LIBRARY_DIR / "C01-lumbar-strain-lift.yaml").read_text(encoding="utf-8"))
+    stages = {s["id"]: s for s in real["stages"]}
+    assert example["start"] == real["start"] and example["red_flags"] == real["red_flags"]
+    for stage in example["stages"]:
+        twin = stages[stage["id"]]
+        assert [stage.get(k) for k in ("kind", "next", "scores", "good")] == [twin.get(k) for k in ("kind", "next", "scores", "good")], stage["id"]
+        options = {o["id"]: o for o in twin.get("options", [])}
+        for option in stage.get("options", []):
+            for key in ("grade", "yield", "screens", "triggers", "next"):
+                assert option.get(key) == options[option["id"]].get(key), (option["id"], key)
+
