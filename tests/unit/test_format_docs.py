@@ -1,11 +1,14 @@
-"""docs/case-format.md says what the code does: its C01 example routes as the real file does."""
+"""docs/case-format.md says what the code does: its C01 example routes as the real file
+does, and its red-flag rounding is the scorer's."""
 
 import re
 from pathlib import Path
 
 import yaml
 
-from cases.lint import LIBRARY_DIR
+from cases.lint import LIBRARY_DIR, load_catalogue
+from trainer.engine import Playbook
+from tests.unit.cases_fixture import mini_case
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "case-format.md").read_text(encoding="utf-8")
 
@@ -26,3 +29,12 @@ def test_the_abridged_c01_example_routes_and_grades_as_the_real_file():
             for key in ("grade", "yield", "screens", "triggers", "next"):
                 assert option.get(key) == options[option["id"]].get(key), (option["id"], key)
 
+
+def test_the_red_flag_rounding_the_docs_state_is_the_scorers():
+    """Python's round() takes a half to the even neighbour: 1 of 2 red flags covered is 12."""
+    stated = re.findall(r"(\d) of (\d) covered gives (\d+)", DOC)
+    assert ("1", "2", "12") in stated and "half to the even" in DOC
+    # The mini case lists two red flags; H7 screens one of them.
+    book = Playbook(mini_case(), load_catalogue())
+    report = book.debrief(["H7", "history:next", "X10", "exam:next", "W7", "A", "P1"])
+    assert report.score("redflags") == 12
