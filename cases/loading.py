@@ -9,7 +9,7 @@ from pathlib import Path
 from django.db import transaction
 from django.db.models import Max
 
-from cases.lint import CaseFileError, Problem, load_catalogue, read_library
+from cases.lint import LIBRARY_DIR, CaseFileError, Problem, library_files, load_catalogue, read_library
 from cases.models import Case, CaseVersion, GuidanceItem
 
 
@@ -21,6 +21,8 @@ class LoadReport:
     unchanged: list[str] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)  # one line per case that changed, for the author
     warnings: list[Problem] = field(default_factory=list)  # markup that will not show as written
+    still_retired: list[str] = field(default_factory=list)  # loaded, but withdrawn: retire_case --restore publishes
+    missing: list[str] = field(default_factory=list)  # "C15 Title": published, with no file left in the library folder
 
 
 def load_library(paths: Sequence[str | Path] = ()) -> LoadReport:
@@ -76,5 +78,19 @@ def load_library(paths: Sequence[str | Path] = ()) -> LoadReport:
                 report.unchanged.append(c.id)
             if not created and case.title != c.title:
                 report.changes.append(f"{c.id}: title was '{case.title}', now '{c.title}'")
-            Case.objects.filter(pk=case.pk).update(**listing, current_version=version, retired=False)
+            # Withdrawing is retire_case's decision, and only it undoes one: a file left in
+            # the folder (or put back) must not publish again a case taken out on purpose.
+            Case.objects.filter(pk=case.pk).update(**listing, current_version=version)
+            if case.retired:
+                report.still_retired.append(c.id)
+                report.changes.append(f"{c.id} {c.title}: retired, so learners still do not see it (publish it again: manage.py retire_case --restore {c.id})")
+    if not paths or any(Path(p).resolve() == LIBRARY_DIR for p in paths):
+        report.missing = _published_without_a_file()
     return report
+
+
+def _published_without_a_file() -> list[str]:
+    """Published cases with no file in the library folder. Only named, never retired
+    here: a partial checkout (or a file being renamed) would withdraw cases silently."""
+    codes = {path.name.split(".")[0].split("-")[0] for path in library_files([LIBRARY_DIR])}
+    return [f"{code} {title}" for code, title in Case.objects.published().exclude(code__in=codes).values_list("code", "title")]

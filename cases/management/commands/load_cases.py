@@ -15,6 +15,12 @@ class Command(CaseFilesCommand):
             self.stderr.write(f"warning: {warning}")
         for line in report.changes:
             self.stdout.write(f"  {line}")
+        for case in report.missing:
+            code = case.split()[0]
+            self.stderr.write(
+                f"warning: {case} is published, but no file in cases/library/ holds it; "
+                f"if it was withdrawn on purpose, run: manage.py retire_case {code}"
+            )
         restored = f"{len(report.restored)} back to an earlier version, " if report.restored else ""
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,60 @@
+"""Withdrawing a case (retire_case) and what load_cases says and keeps about it."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from cases.lint import LIBRARY_DIR
+from cases.models import Case
+from tests.factories import AssignmentFactory, AttemptFactory, UserFactory, play
+
+C01 = LIBRARY_DIR / "C01-lumbar-strain-lift.yaml"
+
+
+def retire(*args) -> str:
+    out = StringIO()
+    call_command("retire_case", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_retire_case_withdraws_and_restore_publishes_again(library):
+    alice, bob = UserFactory(), UserFactory()
+    play(AttemptFactory(user=alice, code="C05"), ["H1"])
+    AttemptFactory(user=alice, code="C05")
+    AttemptFactory(user=bob, code="C05")
+    AssignmentFactory(code="C05")
+    said = retire("c05")
+    assert "C05 " in said and "retired" in said
+    assert "2 learner(s) have attempts on it (3 in progress" in said and "1 assignment(s) use it" in said
+    assert not Case.objects.published().filter(code="C05").exists()
+    assert "already retired" in retire("C05")
+    assert "published again (version 1)" in retire("--restore", "C05")
+    assert Case.objects.published().filter(code="C05").exists()
+
+
+def test_an_unknown_code_changes_nothing(library):
+    with pytest.raises(CommandError, match="No case with code C99; nothing was changed"):
+        retire("C05", "C99")
+    assert not Case.objects.filter(retired=True).exists()
+
+
+def test_loading_keeps_a_retired_case_retired_and_says_how_to_publish_it(library):
+    retire("C05")
+    out = StringIO()
+    call_command("load_cases", stdout=out, stderr=StringIO())
+    assert Case.objects.get(code="C05").retired
+    assert "C05" in out.getvalue() and "retire_case --restore C05" in out.getvalue()
+
+
+def test_load_cases_names_a_published_case_with_no_file_left_but_does_not_retire_it(library, tmp_path):
+    (tmp_path / "C77-copy.yaml").write_text(C01.read_text().replace("id: C01", "id: C77").replace("slug: lumbar-strain-lift", "slug: copy-77"))
+    err = StringIO()
+    call_command("load_cases", str(tmp_path), stdout=StringIO(), stderr=err)
+    assert err.getvalue() == ""  # a folder outside the library says nothing about the library
+    call_command("load_cases", stdout=StringIO(), stderr=err)
+    assert "warning: C77 Acute lumbar strain after lifting is published, but no file in cases/library/ holds it" in err.getvalue()
+    assert "manage.py retire_case C77" in err.getvalue()
+    assert "C01 " not in err.getvalue()
+    assert Case.objects.published().filter(code="C77").exists()
+
