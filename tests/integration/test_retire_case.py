@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 from cases.lint import LIBRARY_DIR
 from cases.models import Case
-from tests.factories import AssignmentFactory, AttemptFactory, UserFactory, play
+from tests.factories import AssignmentFactory, AttemptFactory, TaughtCohortFactory, UserFactory, enrol, play
 
 C01 = LIBRARY_DIR / "C01-lumbar-strain-lift.yaml"
 
@@ -58,3 +58,42 @@ def test_load_cases_names_a_published_case_with_no_file_left_but_does_not_retire
     assert "C01 " not in err.getvalue()
     assert Case.objects.published().filter(code="C77").exists()
 
+
+def _finished_and_open(alice):
+    done = AttemptFactory(user=alice, code="C05")
+    play(done, done.version.playbook.best_choices)
+    under_way = AttemptFactory(user=alice, code="C05")
+    play(under_way, ["H1"])
+    retire("C05")
+    return done, under_way
+
+
+def test_a_learner_finishes_and_reads_work_on_a_retired_case_but_starts_none(library, alice, alice_client):
+    done, under_way = _finished_and_open(alice)
+    assert "C05" not in alice_client.get("/cases/").content.decode()
+    assert alice_client.get(f"/attempts/{under_way.pk}/").status_code == 200
+    assert alice_client.post(f"/attempts/{under_way.pk}/choose/", {"option": "H2"}).status_code == 302
+    assert under_way.choice_ids() == ["H1", "H2"]
+    debrief = alice_client.get(f"/attempts/{done.pk}/debrief/").content.decode()
+    assert 'id="withdrawn"' in debrief and "/cases/C05/start/" not in debrief
+    started = alice_client.post("/cases/C05/start/", follow=True)
+    assert started.redirect_chain[-1][0] == "/cases/" and "has been withdrawn" in started.content.decode()
+    assert Case.objects.get(code="C05").attempts.count() == 2
+    assert str(done.pk) in alice_client.get("/attempts/?case=C05").content.decode()
+
+
+def test_an_assignment_on_a_retired_case_offers_resume_but_no_start(library, alice, alice_client, ines, ines_client):
+    cohort = TaughtCohortFactory(created_by=ines)
+    enrol(cohort, alice)
+    assignment = AssignmentFactory(cohort=cohort, code="C05")
+    retire("C05")
+    home = alice_client.get("/").content.decode()
+    assert "withdrawn: no new attempt can start" in home and f"/assignments/{assignment.pk}/start/" not in home
+    dashboard = ines_client.get(f"/cohorts/{cohort.pk}/").content.decode()
+    assert "withdrawn" in dashboard
+    assert 'id="withdrawn"' in ines_client.get(f"/cohorts/{cohort.pk}/assignments/{assignment.pk}/").content.decode()
+    retire("--restore", "C05")
+    alice_client.post(f"/assignments/{assignment.pk}/start/")
+    retire("C05")
+    home = alice_client.get("/").content.decode()
+    assert "Resume" in home and "withdrawn: no new attempt" not in home

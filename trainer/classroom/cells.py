@@ -37,7 +37,9 @@ class Cell:
     @property
     def can_start(self) -> bool:
         a = self.assignment
-        return self.status != UPCOMING and self.open_pk is None and (a.max_attempts is None or self.attempts < a.max_attempts)
+        limit_left = a.max_attempts is None or self.attempts < a.max_attempts
+        # A withdrawn case (retire_case) starts nothing new; Resume still finishes work under way.
+        return self.status != UPCOMING and self.open_pk is None and limit_left and not a.case.retired
 
     @property
     def debrief_open(self) -> bool:

@@ -21,6 +21,7 @@ from trainer.views.helpers import (
 )
 
 FILTERS = ("region", "type", "difficulty")
+WITHDRAWN_KEEPS = "Your attempts on it stay under All your attempts, and one under way can be finished."
 
 
 @require_safe
@@ -62,7 +63,10 @@ def library(request: HttpRequest) -> HttpResponse:
 def start_attempt(request: HttpRequest, case_code: str) -> HttpResponse:
     """Start on a library card: see classroom.start_case. Addressed by code, not
     slug: slugs name the diagnosis, and this address sits in the learner's page."""
-    case = get_object_or_404(Case.objects.published(), code=case_code)
+    case = get_object_or_404(Case.objects.filter(current_version__isnull=False), code=case_code)
+    if case.retired:  # a library page (or debrief) loaded before `retire_case`: say why, not a bare 404
+        messages.info(request, f"{case.learner_label} has been withdrawn: no new attempt can start. {WITHDRAWN_KEEPS}")
+        return redirect("library")
     try:
         attempt, note = classroom.start_case(request.user, case)
     except ClassroomError as refusal:  # an assessed exercise on this case comes first
@@ -138,7 +142,7 @@ def attempt_debrief(request: HttpRequest, pk: int) -> HttpResponse:
         "report": report,
         "state": state,
         # Assigned work retries on the assignment, so the new attempt counts for it.
-        "try_again": bool(attempt.assignment) and classroom.can_try_again(request.user, attempt.assignment),
+        "try_again": bool(attempt.assignment) and not attempt.case.retired and classroom.can_try_again(request.user, attempt.assignment),
         "counted": classroom.counted_beside(attempt),  # so the debrief can say whether it is this one
     }
     return TemplateResponse(request, "trainer/debrief.html", context)
