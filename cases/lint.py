@@ -28,6 +28,7 @@ from cases.format import (
     ref_codes,
 )
 from cases.graph import graph_problems
+from cases.library_rules import library_problems, patient_name
 from cases.messages import explain_yaml_error, schema_messages
 
 CASES_DIR = Path(__file__).resolve().parent
@@ -55,6 +56,7 @@ class CaseFile:
     where: _Locator | None = field(default=None, compare=False, repr=False)
     # Not errors: the case loads, but something will not show as the author wrote it.
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
+    library: bool = False  # held to the library's own rules (cases/library_rules.py)
 
     def line(self, *loc: object) -> int:
         return self.where.line(loc) if self.where else 1
@@ -179,9 +181,15 @@ def content_hash(data: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def read_case(path: Path, catalogue: dict[str, GuidanceEntry] | None = None) -> CaseFile:
-    """Parse and fully check one file; raises CaseFileError listing every problem."""
+def in_library(path: Path) -> bool:
+    return Path(path).resolve().parent == LIBRARY_DIR
+
+
+def read_case(path: Path, catalogue: dict[str, GuidanceEntry] | None = None, library: bool | None = None) -> CaseFile:
+    """Parse and fully check one file; raises CaseFileError listing every problem.
+    `library`: hold it to the library's own rules too (by default, when it is in cases/library/)."""
     path = Path(path)
+    library = in_library(path) if library is None else library
     text = _read(path)
     data, where = _parse_yaml(path, text)
     if not isinstance(data, dict):
@@ -191,8 +199,8 @@ def read_case(path: Path, catalogue: dict[str, GuidanceEntry] | None = None) -> 
     except ValidationError as exc:
         raise CaseFileError(sorted(_schema_problems(path, exc, where, data), key=lambda p: p.line)) from None
     catalogue = load_catalogue() if catalogue is None else catalogue
-    found = presentation_problems(case) + graph_problems(case, catalogue)
-    problems = sorted((Problem(str(path), where.line(loc), msg) for loc, msg in found), key=lambda p: p.line)
+    found = presentation_problems(case) + graph_problems(case, catalogue) + (library_problems(case, text) if library else [])
+    problems = sorted((Problem(str(path), loc if isinstance(loc, int) else where.line(loc), msg) for loc, msg in found), key=lambda p: p.line)
     if problems:
         raise CaseFileError(problems)
     normal = case.model_dump(mode="json", by_alias=True, exclude_defaults=False)
@@ -203,7 +211,7 @@ def read_case(path: Path, catalogue: dict[str, GuidanceEntry] | None = None) -> 
             key=lambda w: w.line,
         )
     )
-    return CaseFile(path=path, case=case, data=normal, content_hash=content_hash(normal), where=where, warnings=warnings)
+    return CaseFile(path=path, case=case, data=normal, content_hash=content_hash(normal), where=where, warnings=warnings, library=library)
 
 
 _TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)\b[^>]*>")
@@ -264,9 +272,9 @@ def library_files(paths: Sequence[str | Path] = ()) -> list[Path]:
     return files
 
 
-def read_library(paths: Sequence[str | Path] = ()) -> tuple[list[CaseFile], list[Problem]]:
+def read_library(paths: Sequence[str | Path] = (), library: bool | None = None) -> tuple[list[CaseFile], list[Problem]]:
     """Read every file; return the good ones and every problem (across files and
-    across cases, e.g. two files claiming the same case id)."""
+    across cases, e.g. two files claiming the same case id). `library`: as read_case."""
     good: list[CaseFile] = []
     problems: list[Problem] = []
     try:
@@ -278,7 +286,7 @@ def read_library(paths: Sequence[str | Path] = ()) -> tuple[list[CaseFile], list
         problems.append(Problem(str(paths[0]) if paths else str(LIBRARY_DIR), 0, "no case files (*.yaml, *.yml) found"))
     for path in files:
         try:
-            good.append(read_case(path, catalogue))
+            good.append(read_case(path, catalogue, library))
         except CaseFileError as exc:
             problems.extend(exc.problems)
     for cf in good:
@@ -294,6 +302,13 @@ def read_library(paths: Sequence[str | Path] = ()) -> tuple[list[CaseFile], list
             if value in seen:
                 problems.append(Problem(str(cf.path), cf.line(attr), f"case {attr} '{value}' is also used by {seen[value]}"))
             seen.setdefault(value, cf.path)
+    # Learners mix up two stories told about one patient (the docs: no two cases may use the same name).
+    named: dict[str, Path] = {}
+    for cf in (cf for cf in good if cf.library):
+        name = patient_name(cf.case.vignette)
+        if name in named:
+            problems.append(Problem(str(cf.path), cf.line("vignette"), f"the patient's name '{name}' is also used by {named[name]}: give this patient a name of their own"))
+        named.setdefault(name, cf.path)
     return good, problems
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from django.db import transaction
 from django.db.models import Max
 
-from cases.lint import LIBRARY_DIR, CaseFileError, Problem, library_files, load_catalogue, read_library
+from cases.library_rules import patient_name
+from cases.lint import LIBRARY_DIR, CaseFile, CaseFileError, Problem, library_files, load_catalogue, read_library
 from cases.models import Case, CaseVersion, GuidanceItem
 
 
@@ -37,7 +38,7 @@ def load_library(paths: Sequence[str | Path] = ()) -> LoadReport:
         Problem(str(cf.path), cf.line("slug"), f"slug '{cf.case.slug}' is already used by case {owners[cf.case.slug]} in the database")
         for cf in good
         if owners.get(cf.case.slug, cf.case.id) != cf.case.id
-    ]
+    ] + _name_clashes(good)
     if clashes:
         raise CaseFileError(clashes)
     catalogue = load_catalogue()
@@ -87,6 +88,24 @@ def load_library(paths: Sequence[str | Path] = ()) -> LoadReport:
     if not paths or any(Path(p).resolve() == LIBRARY_DIR for p in paths):
         report.missing = _published_without_a_file()
     return report
+
+
+def _name_clashes(good: list[CaseFile]) -> list[Problem]:
+    """read_library compares patients' names among the files given; a case already in
+    the database may tell its story about the same patient."""
+    library = [cf for cf in good if cf.library]
+    if not library:
+        return []
+    others = Case.objects.exclude(code__in=[cf.case.id for cf in good]).filter(current_version__isnull=False)
+    names: dict[str | None, str] = {}
+    for case in others.select_related("current_version"):
+        names.setdefault(patient_name(case.current_version.content.vignette), case.code)
+    names.pop(None, None)
+    return [
+        Problem(str(cf.path), cf.line("vignette"), f"the patient's name '{name}' is already used by case {names[name]} in the database")
+        for cf in library
+        if (name := patient_name(cf.case.vignette)) in names
+    ]
 
 
 def _published_without_a_file() -> list[str]:

@@ -131,3 +131,22 @@ def test_lint_and_load_print_markup_warnings_and_still_succeed(library, folder):
         err = StringIO()
         call_command(command, str(folder), stdout=StringIO(), stderr=err)
         assert f"warning: {path}:" in err.getvalue() and "label: <em> will show as typed" in err.getvalue(), command
+
+
+def test_load_cases_refuses_a_library_file_that_breaks_the_library_rules(library, tmp_path, monkeypatch):
+    """The audit's cases: lint and load said OK to a vignette with no name and to a
+    second case about a patient another case already has (here, C01 in the database)."""
+    monkeypatch.setattr("cases.lint.LIBRARY_DIR", tmp_path.resolve())  # these files are the library
+    copy = C01.read_text().replace("id: C01", "id: C77").replace("slug: lumbar-strain-lift", "slug: copy-77")
+    for name, text, said in [
+        ("C78-nameless.yaml", copy.replace("id: C77", "id: C78").replace("Mr Daniel Okafor, 34, picks", "He picks"), "open with the patient's name and age"),
+        ("C77-copy.yaml", copy, "'Daniel Okafor' is already used by case C01 in the database"),
+    ]:
+        for old in tmp_path.glob("*.yaml"):
+            old.unlink()
+        (tmp_path / name).write_text(text)
+        err = StringIO()
+        with pytest.raises(CommandError, match="Nothing was loaded"):
+            call_command("load_cases", str(tmp_path), stdout=StringIO(), stderr=err)
+        assert f"{name}:" in err.getvalue() and said in err.getvalue()
+    assert not Case.objects.filter(code__in=["C77", "C78"]).exists()

@@ -15,3 +15,6 @@ class Command(CaseFilesCommand):
             fine = sum(str(cf.path) not in with_problems for cf in good)
             self.fail(problems, f"{len(problems)} problem(s) in {len(with_problems)} file(s); {fine} other file(s) are fine.")
         self.stdout.write(self.style.SUCCESS(f"{len(good)} case file(s) OK."))
+        if outside := sum(not cf.library for cf in good):
+            # An author drafting elsewhere should not take OK to mean the library will take the file.
+            self.stdout.write(f"{outside} of them outside cases/library/: checked without the library's own rules (docs/case-format.md, \"Adding a case to the library\").")
