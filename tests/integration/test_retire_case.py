@@ -48,7 +48,8 @@ def test_loading_keeps_a_retired_case_retired_and_says_how_to_publish_it(library
 
 
 def test_load_cases_names_a_published_case_with_no_file_left_but_does_not_retire_it(library, tmp_path):
-    (tmp_path / "C77-copy.yaml").write_text(C01.read_text().replace("id: C01", "id: C77").replace("slug: lumbar-strain-lift", "slug: copy-77"))
+    copy = C01.read_text().replace("id: C01", "id: C77").replace("slug: lumbar-strain-lift", "slug: copy-77")
+    (tmp_path / "C77-copy.yaml").write_text(copy.replace("Mr Daniel Okafor", "Mr Daniel Okoro"))  # a patient of its own
     err = StringIO()
     call_command("load_cases", str(tmp_path), stdout=StringIO(), stderr=err)
     assert err.getvalue() == ""  # a folder outside the library says nothing about the library
