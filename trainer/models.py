@@ -222,6 +222,14 @@ class Cohort(models.Model):
         return self.name
 
 
+class MembershipQuerySet(models.QuerySet):
+    def teaching(self) -> MembershipQuerySet:
+        """Roster places that let their person teach: the instructor role on the roster
+        and instructor rights (the Instructors group) both. Revoking the rights closes
+        every cohort the person taught, whatever its roster still says."""
+        return self.filter(role=Membership.Role.INSTRUCTOR, user__groups__name=INSTRUCTORS_GROUP)
+
+
 class Membership(models.Model):
     class Role(models.TextChoices):
         LEARNER = "learner", "Learner"
@@ -231,6 +239,8 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=12, choices=Role.choices, default=Role.LEARNER)
     joined_at = models.DateTimeField(default=timezone.now)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["cohort", "user"], name="one_membership")]

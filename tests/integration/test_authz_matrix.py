@@ -12,9 +12,11 @@ post/redirect/get after a successful POST).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from io import StringIO
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -24,7 +26,7 @@ from trainer.models import Membership
 
 BEST_C01 = ["H1", "H3", "H4", "H5", "H6", "H7", "H8", "history:next", "X2", "X4", "X9", "X6", "exam:next", "W1", "A", "P1"]
 
-PERSONAS = ("anonymous", "learner", "other_learner", "instructor", "other_instructor", "staff")
+PERSONAS = ("anonymous", "learner", "other_learner", "instructor", "other_instructor", "staff", "revoked_instructor")
 
 # Patterns not walked, each with the reason.
 SKIPPED = {
@@ -33,7 +35,10 @@ SKIPPED = {
 
 
 def row(anonymous, learner, other_learner, instructor, other_instructor, staff) -> dict[str, str]:
-    return dict(zip(PERSONAS, (anonymous, learner, other_learner, instructor, other_instructor, staff)))
+    # A co-instructor of the cohort whose instructor rights were revoked (manage.py
+    # instructor remove) keeps their roster place, and is an outsider everywhere.
+    revoked_instructor = other_learner
+    return dict(zip(PERSONAS, (anonymous, learner, other_learner, instructor, other_instructor, staff, revoked_instructor)))
 
 
 PUBLIC = row("200", "200", "200", "200", "200", "200")
@@ -45,7 +50,8 @@ ANON_ONLY = row("200", "redirect", "redirect", "redirect", "redirect", "redirect
 
 # url name -> (method, expected outcome per persona). The learner owns the attempts
 # and is in the instructor's cohort; the other learner is in no cohort; the other
-# instructor teaches another cohort; staff is is_staff without any group.
+# instructor teaches another cohort; staff is is_staff without any group; the revoked
+# instructor co-taught the cohort until their rights were revoked.
 MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "home": ("GET", PUBLIC),
     "library": ("GET", PUBLIC),
@@ -138,9 +144,12 @@ class World:
             "instructor": UserFactory(username="ivy", instructor=True),
             "other_instructor": UserFactory(username="oscar", instructor=True),
             "staff": UserFactory(username="sam", is_staff=True),
+            "revoked_instructor": UserFactory(username="rita", instructor=True),
         }
         alice = self.users["learner"]
         self.cohort = classroom.create_cohort(self.users["instructor"], "Year 2")
+        classroom.add_co_instructor(self.cohort, "rita")
+        call_command("instructor", "remove", "rita", stdout=StringIO())
         self.other_cohort = classroom.create_cohort(self.users["other_instructor"], "Elsewhere")
         Membership.objects.create(cohort=self.cohort, user=alice)
         # The roster entry the remove-member row removes: not the learner's, so

@@ -1,9 +1,11 @@
 """Cohorts: create, join by code or link, the roster, removing members, co-instructors."""
 
 import re
+from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -281,3 +283,21 @@ def test_an_error_found_by_the_view_still_puts_focus_on_its_field(cohort, ines_c
     response = ines_client.post(reverse("cohort_add_instructor", args=[cohort.pk]), {"username": "ines"})
     field = response.content.decode().split('name="username"')[1].split(">")[0]
     assert "autofocus" in field
+
+
+def test_a_revoked_co_instructor_does_not_count_as_the_one_who_stays(cohort, ines, ines_client):
+    carla = UserFactory(username="carla", instructor=True)
+    classroom.add_co_instructor(cohort, "carla")
+    call_command("instructor", "remove", "carla", stdout=StringIO())
+    own = Membership.objects.get(cohort=cohort, user=ines)
+    response = ines_client.post(reverse("cohort_remove_member", args=[cohort.pk, own.pk]), follow=True)
+    assert "at least one instructor" in response.content.decode()
+    assert Membership.objects.filter(pk=own.pk).exists()
+    # The roster says why, offers no Remove beside Ines, and lets her take Carla's place off.
+    roster = ines_client.get(reverse("cohort_roster", args=[cohort.pk])).content.decode()
+    assert "carla" in roster and "(instructor rights revoked: no access)" in roster
+    assert reverse("cohort_remove_member", args=[cohort.pk, own.pk]) not in roster
+    carla_row = Membership.objects.get(cohort=cohort, user=carla)
+    assert reverse("cohort_remove_member", args=[cohort.pk, carla_row.pk]) in roster
+    assert ines_client.post(reverse("cohort_remove_member", args=[cohort.pk, carla_row.pk])).status_code == 302
+    assert not Membership.objects.filter(pk=carla_row.pk).exists()

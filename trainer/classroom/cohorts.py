@@ -24,9 +24,11 @@ def normalize_code(raw: str) -> str:
 
 
 def cohorts_taught(user) -> QuerySet[Cohort]:
+    """The cohorts `user` teaches (Membership.objects.teaching: the roster role and
+    instructor rights both), checked in the same query as the cohort itself."""
     # A subquery, not a join: a join on memberships would be reused by any later
     # count over memberships (the cohort list counted only the instructor's own row).
-    return Cohort.objects.filter(pk__in=Membership.objects.filter(user=user, role=INSTRUCTOR).values("cohort_id"))
+    return Cohort.objects.filter(pk__in=Membership.objects.teaching().filter(user=user).values("cohort_id"))
 
 
 def learner_ids(cohort: Cohort | int) -> QuerySet:
@@ -84,7 +86,9 @@ def remove_member(cohort: Cohort, membership_pk: int) -> Membership:
     membership = Membership.objects.select_related("user").filter(cohort=cohort, pk=membership_pk).first()
     if membership is None:
         raise ClassroomError("That person is not on this roster.")
-    if membership.role == INSTRUCTOR and cohort.memberships.filter(role=INSTRUCTOR).count() == 1:
+    # Only someone who still holds instructor rights keeps a cohort taught: a revoked
+    # account's roster place must not let the last real instructor leave.
+    if membership.role == INSTRUCTOR and not cohort.memberships.teaching().exclude(pk=membership.pk).exists():
         raise ClassroomError("A cohort needs at least one instructor: add a co-instructor before removing the last one.")
     membership.delete()  # their attempts stay; they just leave the cohort's aggregates
     return membership

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.template.defaultfilters import pluralize
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -160,9 +160,15 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _render_roster(request: HttpRequest, cohort: Cohort, form: CoInstructorForm, status: int = 200) -> HttpResponse:
     members = cohort_stats.with_shown_name(cohort.memberships.select_related("user")).order_by("-role", "shown_name", "user__username")
-    instructors = list(members.filter(role=Membership.Role.INSTRUCTOR))
+    # A revoked instructor keeps their roster place (manage.py instructor remove) but no
+    # longer teaches: said beside their name, and never counted as the one who stays.
+    teaches = Exists(Membership.objects.teaching().filter(pk=OuterRef("pk")))
+    instructors = list(members.filter(role=Membership.Role.INSTRUCTOR).annotate(teaches=teaches))
     learners = Paginator(members.filter(role=Membership.Role.LEARNER), 50).get_page(request.GET.get("page"))
-    context = {"cohort": cohort, "instructors": instructors, "learners": learners, "form": form, "join_url": join_url(request, cohort)}
+    context = {
+        "cohort": cohort, "instructors": instructors, "teachers": sum(m.teaches for m in instructors),
+        "learners": learners, "form": form, "join_url": join_url(request, cohort),
+    }
     return TemplateResponse(request, "classroom/roster.html", context, status=status)
 
 
