@@ -118,17 +118,10 @@ class AssignmentForm(FocusFirstError, forms.ModelForm):
         opens, due = data.get("opens_at"), data.get("due_at")
         if opens and due and due <= opens:
             self.add_error("due_at", "The due time must be after the opening time.")
-        if not self.instance.pk:  # a new assignment (AssignmentEditForm may close one early)
-            if due and due <= timezone.now():
-                self.add_error("due_at", "This due time has passed: every learner would be late from the start.")
-            case, mode = data.get("case"), data.get("mode")
-            if self.cohort and case and mode and self.cohort.assignments.filter(case=case, mode=mode).exists():
-                label = Assignment.Mode(mode).label.split(" (")[0].lower()
-                self.add_error(
-                    "case",
-                    f"{case.code} is already assigned to this cohort as {label}. Change that assignment's "
-                    "dates and rules instead, or remove it first.",
-                )
+        # A new assignment only (AssignmentEditForm may close one early).
+        if not self.instance.pk and due and due <= timezone.now():
+            self.add_error("due_at", "This due time has passed: every learner would be late from the start.")
+        self._refuse_a_second_exercise(data.get("mode"))
         if (
             self.instance.pk
             and self.instance.mode == Assignment.Mode.ASSESSED
@@ -159,6 +152,24 @@ class AssignmentForm(FocusFirstError, forms.ModelForm):
             data["max_attempts"] = 1
             data["counts"] = Assignment.Counts.FIRST
         return data
+
+    def _refuse_a_second_exercise(self, mode: str | None) -> None:
+        """One exercise per case and mode in a cohort: two assessed ones would give each
+        learner two scored attempts on one case, and the dashboard two columns. An edit
+        that changes the mode is checked too, against the cohort's other assignments."""
+        editing = bool(self.instance.pk)
+        cohort = self.instance.cohort if editing else self.cohort
+        case = self.instance.case if editing else self.cleaned_data.get("case")
+        if not (cohort and case and mode) or (editing and mode == self.instance.mode):
+            return
+        if not cohort.assignments.filter(case=case, mode=mode).exclude(pk=self.instance.pk).exists():
+            return
+        label = Assignment.Mode(mode).label.split(" (")[0].lower()
+        self.add_error(
+            "mode" if editing else "case",  # an edit's case is fixed, so the mode is what to change
+            f"{case.code} is already assigned to this cohort as {label}. Change that assignment's "
+            "dates and rules instead, or remove it first.",
+        )
 
 
 class AssignmentEditForm(AssignmentForm):

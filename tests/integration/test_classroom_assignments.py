@@ -176,6 +176,22 @@ def test_reschedule_counts_the_attempts_it_re_marks(cohort, alice):
     assert assignment.due_at > now and not Attempt.objects.get(user=alice).late
 
 
+def test_changing_the_mode_to_one_the_case_already_has_is_refused(cohort, ines_client):
+    """C13 practice (nothing started yet) edited to assessed beside C13 assessed: learners
+    would get two scored assessed attempts on one case, and the dashboard two columns."""
+    practice = AssignmentFactory(cohort=cohort, code="C13", mode="practice")
+    AssignmentFactory(cohort=cohort, code="C13", mode="assessed")
+    response = edit(ines_client, practice, mode="assessed")
+    assert response.status_code == 422
+    assert "C13 is already assigned to this cohort as assessed" in response.content.decode()
+    practice.refresh_from_db()
+    assert practice.mode == "practice"
+    # Its own mode is no clash, nor is another case's.
+    assert edit(ines_client, practice, due_at=_local(practice.due_at + timedelta(days=1))).status_code == 302
+    other = AssignmentFactory(cohort=cohort, code="C02", mode="practice")
+    assert edit(ines_client, other, mode="assessed").status_code == 302
+
+
 def saved_message(response) -> str:
     return str(list(get_messages(response.wsgi_request))[-1])  # the latest (earlier ones are not read)
 
