@@ -126,7 +126,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+# A TLS-terminating proxy in front (README, production): trust what it adds to requests.
+BEHIND_PROXY = envbool("DJANGO_BEHIND_PROXY", False)
+
 # Login throttling: five failures for one username from one address lock it for an hour.
+# Behind the proxy every request comes from the proxy's address, so the address is the
+# one it appends to X-Forwarded-For; without it that header is the client's own words.
+AXES_CLIENT_IP_CALLABLE = "trainer.client_ip.behind_proxy" if BEHIND_PROXY else None
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -161,7 +167,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # behind TLS); DJANGO_HTTPS=0 turns them off, e.g. for the benchmark on plain HTTP.
 HTTPS = envbool("DJANGO_HTTPS", not (DEBUG or TESTING))
 SECURE_SSL_REDIRECT = HTTPS and envbool("DJANGO_SSL_REDIRECT", True)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("DJANGO_BEHIND_PROXY", False) else None
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS

@@ -103,3 +103,38 @@ def test_logging_in_as_someone_else_after_a_lockout_keeps_where_they_were_going(
                                REMOTE_ADDR="203.0.113.7")
     assert response.status_code == 429
     assert f'href="{reverse("login")}?next=/join/ABC234/"' in response.content.decode()
+
+
+PROXY = "10.0.0.2"  # the TLS proxy: REMOTE_ADDR of every request behind it
+
+
+def via_proxy(client: Client, username: str, password: str, forwarded_for: str):
+    return client.post(reverse("login"), {"username": username, "password": password},
+                       REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded_for)
+
+
+def test_behind_the_proxy_the_lockout_is_per_client_address_not_the_proxys(settings):
+    """Keyed on REMOTE_ADDR, five wrong passwords from anywhere locked the account
+    everywhere: every request comes from the proxy. The address the proxy appends
+    (the last one) is the client's; what a client wrote before it is not believed."""
+    settings.AXES_CLIENT_IP_CALLABLE = "trainer.client_ip.behind_proxy"  # DJANGO_BEHIND_PROXY=1
+    UserFactory(username="alice")
+    guesser = Client()
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        # The guesser claims to be Alice's address: the proxy appends their real one.
+        response = via_proxy(guesser, "alice", f"wrong-{n}", "203.0.113.7, 198.51.100.9")
+    assert response.status_code == 429
+    assert via_proxy(guesser, "alice", PASSWORD, "198.51.100.9").status_code == 429
+    alice = Client()
+    assert via_proxy(alice, "alice", PASSWORD, "203.0.113.7").status_code == 302 and signed_in(alice)
+
+
+def test_without_the_proxy_setting_x_forwarded_for_is_ignored():
+    """Otherwise anyone could dodge the lock-out, or lock someone else out, by writing
+    the header themselves."""
+    UserFactory(username="alice")
+    client = Client()
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        response = via_proxy(client, "alice", f"wrong-{n}", f"198.51.100.{n}")
+    assert response.status_code == 429
+    assert via_proxy(client, "alice", PASSWORD, "203.0.113.7").status_code == 429

@@ -169,3 +169,11 @@ def test_seed_demo_needs_force_when_debug_is_off(settings):
     assert {"demo-instructor", "demo-student", "demo-student2"} <= set(
         users.filter(username__startswith="demo-").values_list("username", flat=True)
     )
+
+
+@pytest.mark.parametrize(("behind_proxy", "callable_"), [("1", "trainer.client_ip.behind_proxy"), ("0", "None")])
+def test_login_throttling_reads_x_forwarded_for_only_behind_the_proxy(tmp_path, behind_proxy, callable_):
+    env = production_env(tmp_path, DJANGO_BEHIND_PROXY=behind_proxy)
+    result = manage(env, "shell", "-c", "from django.conf import settings; print(settings.AXES_CLIENT_IP_CALLABLE)")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == callable_  # after the shell's own notice
