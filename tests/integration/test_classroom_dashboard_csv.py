@@ -1,6 +1,8 @@
 """The instructor dashboard's CSV exports (persona ines): the matrix, and one row per
 attempt with every dimension; no cell a spreadsheet would run as a formula."""
 
+from datetime import timedelta
+
 from django.urls import reverse
 from django.utils import timezone
 
@@ -56,3 +58,17 @@ def test_assignment_mode_is_in_the_export(room, ines_client):
     Assignment.objects.filter(pk=room["assignment"].pk).update(mode="assessed")
     rows = _csv(ines_client.get(reverse("export_attempts", args=[room["cohort"].pk])))
     assert {r[5] for r in rows[1:]} == {"assessed"}
+
+
+def test_matrix_csv_says_overdue_as_the_dashboard_does(library, ines, ines_client):
+    cohort = TaughtCohortFactory(created_by=ines)
+    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    enrol(cohort, alice, bob)
+    now = timezone.now()
+    assignment = AssignmentFactory(cohort=cohort, code="C01", opens_at=now - timedelta(days=3), due_at=now + timedelta(days=1))
+    classroom.start_assignment(bob, assignment)
+    Assignment.objects.filter(pk=assignment.pk).update(due_at=now - timedelta(hours=1))
+    page = ines_client.get(reverse("cohort_dashboard", args=[cohort.pk])).content.decode()
+    assert page.count(">overdue</span>") == 2  # "Not started · overdue", "In progress · overdue"
+    rows = {r[0]: r for r in _csv(ines_client.get(reverse("export_matrix", args=[cohort.pk])))[1:]}
+    assert rows["alice"][2] == "not started, overdue" and rows["bob"][2] == "in progress, overdue"

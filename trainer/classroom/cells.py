@@ -31,6 +31,11 @@ class Cell:
         return STATUS_LABELS[self.status]
 
     @property
+    def status_text(self) -> str:
+        """The label and, past the due time, the page's "overdue" badge, in words (the matrix CSV)."""
+        return f"{self.label}, overdue" if self.overdue else self.label
+
+    @property
     def late(self) -> bool:
         return bool(self.counted and self.counted.late)
 

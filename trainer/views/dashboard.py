@@ -325,7 +325,7 @@ def export_matrix(request: HttpRequest, pk: int) -> HttpResponse:
             for cell in row.cells:
                 counted = cell.counted
                 line += [
-                    cell.label.lower(),
+                    cell.status_text.lower(),
                     counted.score_total if counted else "",
                     _yes_no(counted and counted.unsafe, known=bool(counted)),
                     _yes_no(counted and counted.late, known=bool(counted)),
