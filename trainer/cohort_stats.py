@@ -14,8 +14,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Avg, Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Concat, Least, Lower, NullIf, Trim
+from django.db.models import Avg, Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Value
+from django.db import connection
+from django.db.models.functions import Coalesce, Collate, Concat, Least, Lower, NullIf, Trim
 from django.utils import timezone
 
 from cases.format import DecisionOption, DecisionStage, Option, PickStage
@@ -34,6 +35,7 @@ from trainer.classroom import (
     with_counted,
 )
 from trainer.engine import Playbook
+from trainer.names import fold
 from trainer.scoring import WEIGHTS
 from trainer.models import Assignment, Attempt, AttemptFinding, Choice, Cohort, Membership
 
@@ -56,20 +58,30 @@ def counted_in(cohort: Cohort | int) -> QuerySet[Attempt]:
 SORTS = ("name", "-name", "progress", "-progress")
 
 
+# PostgreSQL orders text by the database's collation (en_US puts "de la cruz" after
+# "dean", SQLite before it): the key's code-point order on both, as SQLite has it.
+CODE_POINT_ORDER = {"postgresql": "C"}
+
+
 def with_shown_name(rows: QuerySet) -> QuerySet:
-    """Annotate `shown_name` on rows with a `user` (memberships, attempts), lower case:
-    the person's full name, or their username if they gave none, as every page shows
-    them. Search and A-Z order go by it ("Alex Chen" found no one, and sorting by
-    username put her, demo-student, last)."""
+    """Annotate `shown_name` on rows with a `user` (memberships, attempts): the person's
+    full name, or their username if they gave none, as every page shows them, folded
+    (trainer/names.py). Search and A-Z order go by it ("Alex Chen" found no one, and
+    sorting by username put her, demo-student, last)."""
     full_name = Trim(Concat("user__first_name", Value(" "), "user__last_name"))
-    return rows.annotate(shown_name=Lower(Coalesce(NullIf(full_name, Value("")), "user__username")))
+    # An account saved without its signal (bulk_create) has no key: lower-cased in SQL.
+    in_sql = Lower(Coalesce(NullIf(full_name, Value("")), "user__username"))
+    key = Coalesce("user__shown_name__key", in_sql, output_field=TextField())
+    if collation := CODE_POINT_ORDER.get(connection.vendor):
+        key = Collate(key, collation)
+    return rows.annotate(shown_name=key)
 
 
 def roster_page_queryset(cohort: Cohort, assignments: list[Assignment], sort: str, q: str) -> QuerySet[Membership]:
     """Learners, searched and sorted in SQL, ready for a Paginator."""
     members = with_shown_name(Membership.objects.filter(cohort=cohort, role=LEARNER).select_related("user"))
     if q:
-        members = members.filter(Q(user__username__icontains=q) | Q(shown_name__icontains=q))
+        members = members.filter(Q(user__username__icontains=q) | Q(shown_name__contains=fold(q)))
     key = sort.lstrip("-")
     desc = sort.startswith("-")
     # The keys the column headers link to, looked up rather than parsed: int() refused

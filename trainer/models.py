@@ -32,6 +32,16 @@ def is_instructor(user) -> bool:
     return bool(user.is_authenticated and user.groups.filter(name=INSTRUCTORS_GROUP).exists())
 
 
+class ShownName(models.Model):
+    """A person's shown name folded for search and A-Z order (trainer/names.py)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="shown_name")
+    key = models.TextField()  # not a CharField: folding can lengthen a name (ß is ss)
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class AttemptQuerySet(models.QuerySet):
     def for_user(self, user) -> AttemptQuerySet:
         return self.filter(user=user)
