@@ -98,3 +98,16 @@ def test_the_ext_badge_is_followed_by_punctuation_without_a_space(alice_client, 
     decisions = _section(alice_client.get(reverse("debrief", args=[attempt.pk])).content.decode(), "decisions-h")
     workup = decisions[: decisions.index("Assessment")]
     assert f"{EXT_BADGE}</span>. Night pain, weight loss" in workup  # W4-W5, the best work-up, is ext
+
+
+def test_the_debrief_marks_an_ext_essential_the_learner_skipped(alice_client, alice, library):
+    """C04's saddle question (H5) is ext and essential: skipped, it is listed under what the
+    best path would have done, and that list showed it with no mark."""
+    attempt = AttemptFactory(user=alice, code="C04")
+    play(attempt, ["H4", "history:next", "X4", "exam:next", "W1", "B", "P6", "R1"])
+    assert attempt.state().finished and "H5" not in attempt.choice_ids()
+    page = alice_client.get(reverse("debrief", args=[attempt.pk])).content.decode()
+    skipped = page[page.index("Essential questions and manoeuvres you skipped") :]
+    skipped = skipped[: skipped.index("</ul>")]
+    saddle = next(li for li in skipped.split("<li>") if "saddle" in li.lower())
+    assert EXT_BADGE in saddle
