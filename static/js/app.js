@@ -43,11 +43,40 @@ document.addEventListener("DOMContentLoaded", function () {
 // htmx with only a console line: the spinner stops and the buttons come back, and
 // the learner cannot tell that their choice was not saved. Say so, at the bottom of
 // the screen where the panel is, and clear it when the next request starts.
-document.addEventListener("htmx:error", function () {
+function showRequestFailed(text) {
   var box = document.getElementById("request-failed");
   if (!box) return;
-  box.querySelector("span").textContent = "Could not reach the server, so nothing was recorded. Check your connection and try again.";
+  box.querySelector("span").textContent = text;
   box.hidden = false;
+}
+document.addEventListener("htmx:error", function () {
+  showRequestFailed("Could not reach the server, so nothing was recorded. Check your connection and try again.");
+});
+
+// htmx 4 swaps an answer whatever its status. Ours are 200 or 422 (a form with its
+// errors), and trainer/middleware.py turns Django's own failures into a reload. An
+// error page from in front of Django (a proxy's 502 while a worker restarts, a 504
+// timeout) would replace the stage panel and its options with "Bad Gateway": keep
+// the page as it is and say what to do. The request may have been stored before the
+// proxy gave up, so the learner reloads to see.
+document.addEventListener("htmx:before:response", function (event) {
+  var response = event.detail.ctx.response;
+  if (response.status < 400 || response.status === 422) return;
+  var headers = response.headers;
+  if (headers.get("HX-Refresh") || headers.get("HX-Redirect") || headers.get("HX-Location")) return;
+  event.preventDefault();
+  showRequestFailed("The server could not answer (error " + response.status + "). Reload the page to see what was saved, then try again.");
+});
+// The button that sent a failed request was disabled while it ran, and a disabled
+// button drops keyboard focus to <body>: put the learner back on it, to try again.
+// (htmx re-enables it just after this event.)
+document.addEventListener("htmx:finally:request", function (event) {
+  var box = document.getElementById("request-failed");
+  var button = event.detail.ctx.request && event.detail.ctx.request.submitter;
+  if (!box || box.hidden || !button) return;
+  setTimeout(function () {
+    if (button.isConnected && (!document.activeElement || document.activeElement === document.body)) button.focus();
+  }, 0);
 });
 document.addEventListener("click", function (event) {
   if (event.target.matches("#request-failed .btn-close")) document.getElementById("request-failed").hidden = true;

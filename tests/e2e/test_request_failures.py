@@ -33,6 +33,31 @@ def test_a_choice_that_never_reaches_the_server_says_nothing_was_recorded(page, 
     assert Attempt.objects.get(pk=pk).choice_ids() == ["H1"]
 
 
+@pytest.mark.parametrize("status", [502, 504])
+def test_an_error_page_from_in_front_of_django_leaves_the_panel_and_says_what_to_do(page, site, learner, status):
+    """htmx 4 swaps any answer: a proxy's "502 Bad Gateway" page replaced the stage panel
+    and its options, with no word on whether the choice was kept."""
+    sign_in(page, site, learner)
+    pk = start_case(page, site, C01_PRESENTATION)
+    body = f"<html><body><h1>{status} Bad Gateway</h1><hr>nginx</body></html>"
+    page.route("**/choose/", lambda route: route.fulfill(status=status, content_type="text/html", body=body))
+    onset = page.get_by_role("button", name=ONSET, exact=True)
+    onset.focus()
+    page.keyboard.press("Enter")
+    alert = page.locator("#request-failed")
+    expect(alert).to_have_text(f"The server could not answer (error {status}). Reload the page to see what was saved, then try again.")
+    expect(page.get_by_text("Bad Gateway")).to_have_count(0)
+    expect(onset).to_be_enabled()
+    expect(onset).to_be_focused()  # the keyboard user is where they were
+    assert Attempt.objects.get(pk=pk).choice_ids() == []
+
+    page.unroute("**/choose/")
+    onset.click()
+    expect(alert).to_be_hidden()
+    expect(page.locator(".transcript .entry").last).to_contain_text("lifting")
+    assert Attempt.objects.get(pk=pk).choice_ids() == ["H1"]
+
+
 def test_after_signing_out_in_another_tab_a_click_leads_to_sign_in_and_back_to_the_attempt(page, site, learner):
     learner.set_password(PASSWORD)
     learner.save()
