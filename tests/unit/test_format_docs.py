@@ -1,5 +1,6 @@
-"""docs/case-format.md says what the code does: its C01 example routes as the real file
-does, and its red-flag rounding is the scorer's."""
+"""docs/case-format.md says what the code does: its C01 example and its snippets from
+other cases route as the real files do, its links land on its headings, and its
+red-flag rounding is the scorer's."""
 
 import re
 from pathlib import Path
@@ -38,3 +39,24 @@ def test_the_red_flag_rounding_the_docs_state_is_the_scorers():
     book = Playbook(mini_case(), load_catalogue())
     report = book.debrief(["H7", "history:next", "X10", "exam:next", "W7", "A", "P1"])
     assert report.score("redflags") == 12
+
+
+def test_a_snippet_quoted_from_a_case_routes_as_that_case_does():
+    """"In C04:" quoted a rule from before C04 offered every work-up option: three of the
+    options that send her home were missing from it."""
+    snippets = re.findall(r"In (C\d\d)[^\n]*:\n\n```yaml\n(.*?)```", DOC, re.S)
+    assert snippets
+    for code, block in snippets:
+        real_file = next(LIBRARY_DIR.glob(f"{code}-*.yaml"))
+        real = {s["id"]: s for s in yaml.safe_load(real_file.read_text(encoding="utf-8"))["stages"]}
+        for stage in yaml.safe_load(block):
+            assert stage["next"] == real[stage["id"]]["next"], (code, stage["id"])
+
+
+def test_every_link_within_the_guide_lands_on_one_of_its_headings():
+    """GitHub makes a heading's anchor by lower-casing it, dropping punctuation and turning
+    spaces into hyphens: "Editor checking with `cases/schema.json`" is #editor-checking-with-casesschemajson."""
+    anchors = {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in re.findall(r"^#+ (.+)$", DOC, re.M)}
+    links = re.findall(r"\]\(#([^)]+)\)", DOC)
+    assert links
+    assert sorted(set(links) - anchors) == []
