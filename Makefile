@@ -7,7 +7,7 @@ PORT ?= 8000
 DEMO_PASSWORD ?= demo-pass-123
 DEV := DJANGO_DEBUG=1
 
-.PHONY: run setup test test-postgres lint bench clean
+.PHONY: run setup test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,4 +46,4 @@ bench: $(VENV)/.stamp-bench
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache bench/.data
