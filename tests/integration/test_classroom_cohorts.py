@@ -164,6 +164,17 @@ def test_an_instructor_using_their_own_code_stays_instructor(cohort, ines, ines_
     assert Membership.objects.get(cohort=cohort, user=ines).role == "instructor"
 
 
+def test_a_revoked_instructor_using_the_code_is_told_the_cohort_stays_closed(cohort, ines, ines_client):
+    """It said "You already teach Spring block", in green, while every page of it was a 404."""
+    call_command("instructor", "remove", "ines", stdout=StringIO())
+    response = ines_client.post(reverse("join"), {"code": cohort.join_code})
+    assert response.status_code == 422
+    assert "your instructor rights have been withdrawn, so its pages stay closed to you" in response.content.decode()
+    link = ines_client.post(reverse("join_link", args=[cohort.join_code]), follow=True).content.decode()
+    assert "your instructor rights have been withdrawn" in link and "You already teach" not in link
+    assert Membership.objects.get(cohort=cohort, user=ines).role == "instructor"
+
+
 def test_a_learner_can_be_in_several_cohorts(library, cohort, alice, alice_client):
     other = TaughtCohortFactory(name="Evening class")
     for c in (cohort, other):
@@ -210,6 +221,10 @@ def test_removing_a_member_of_another_cohort_is_a_404(cohort, ines_client, alice
 
 def test_the_last_instructor_cannot_be_removed(cohort, ines, ines_client):
     own = Membership.objects.get(cohort=cohort, user=ines)
+    # The confirmation page says so at once, with no button that would be refused.
+    confirm = ines_client.get(reverse("cohort_remove_member", args=[cohort.pk, own.pk])).content.decode()
+    assert "cannot be removed now. A cohort needs at least one instructor" in confirm
+    assert ">Remove ines</button>" not in confirm
     response = ines_client.post(reverse("cohort_remove_member", args=[cohort.pk, own.pk]), follow=True)
     assert "at least one instructor" in response.content.decode()
     assert Membership.objects.filter(pk=own.pk).exists()
@@ -299,5 +314,7 @@ def test_a_revoked_co_instructor_does_not_count_as_the_one_who_stays(cohort, ine
     assert reverse("cohort_remove_member", args=[cohort.pk, own.pk]) not in roster
     carla_row = Membership.objects.get(cohort=cohort, user=carla)
     assert reverse("cohort_remove_member", args=[cohort.pk, carla_row.pk]) in roster
+    confirm = ines_client.get(reverse("cohort_remove_member", args=[cohort.pk, carla_row.pk])).content.decode()
+    assert "its pages are already closed to them" in confirm and "They will no longer see its dashboards" not in confirm
     assert ines_client.post(reverse("cohort_remove_member", args=[cohort.pk, carla_row.pk])).status_code == 302
     assert not Membership.objects.filter(pk=carla_row.pk).exists()

@@ -27,6 +27,7 @@ from trainer.classroom.cohorts import (
     learner_ids,
     normalize_code,
     only_in_ended_cohorts,
+    removal_refusal,
     remove_member,
     set_archived,
     work_in_cohort,
@@ -77,7 +78,7 @@ __all__ = [
     # cohorts
     "add_co_instructor", "assignment_refusal", "cohorts_taught", "create_cohort", "find_cohort_by_code",
     "in_open_cohort", "issue_new_join_code", "join_cohort", "learner_ids", "normalize_code",
-    "only_in_ended_cohorts", "remove_member", "set_archived", "work_in_cohort",
+    "only_in_ended_cohorts", "removal_refusal", "remove_member", "set_archived", "work_in_cohort",
     # counted
     "COUNTED_ORDER", "counted_attempt", "counted_attempts", "counted_beside", "is_counted", "with_counted",
     # cells

@@ -59,6 +59,12 @@ def join_cohort(user, code: str) -> tuple[Cohort, str]:
     if created:
         return cohort, f"You joined {cohort.name}. Its assigned exercises are listed below."
     if membership.role == INSTRUCTOR:
+        if not is_instructor(user):  # revoked (manage.py instructor remove): the place stays, closed
+            raise ClassroomError(
+                f"You are on {cohort.name}'s roster as an instructor, and your instructor rights have been "
+                "withdrawn, so its pages stay closed to you. Ask an administrator to restore them, or to take "
+                "you off its roster so that you can join as a learner."
+            )
         return cohort, f"You already teach {cohort.name}."
     return cohort, f"You are already a member of {cohort.name}."
 
@@ -81,15 +87,23 @@ def add_co_instructor(cohort: Cohort, username: str) -> Membership:
     return membership
 
 
+def removal_refusal(cohort: Cohort, membership: Membership) -> str:
+    """Why `membership` may not leave `cohort`'s roster, or "": asked by the
+    confirmation page (so it offers no button that would be refused) and by the removal."""
+    # Only someone who still holds instructor rights keeps a cohort taught: a revoked
+    # account's roster place must not let the last real instructor leave.
+    if membership.role == INSTRUCTOR and not cohort.memberships.teaching().exclude(pk=membership.pk).exists():
+        return "A cohort needs at least one instructor: add a co-instructor before removing the last one."
+    return ""
+
+
 @transaction.atomic
 def remove_member(cohort: Cohort, membership_pk: int) -> Membership:
     membership = Membership.objects.select_related("user").filter(cohort=cohort, pk=membership_pk).first()
     if membership is None:
         raise ClassroomError("That person is not on this roster.")
-    # Only someone who still holds instructor rights keeps a cohort taught: a revoked
-    # account's roster place must not let the last real instructor leave.
-    if membership.role == INSTRUCTOR and not cohort.memberships.teaching().exclude(pk=membership.pk).exists():
-        raise ClassroomError("A cohort needs at least one instructor: add a co-instructor before removing the last one.")
+    if refused := removal_refusal(cohort, membership):
+        raise ClassroomError(refused)
     membership.delete()  # their attempts stay; they just leave the cohort's aggregates
     return membership
 

@@ -96,7 +96,11 @@ def join_link(request: HttpRequest, code: str) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect("join")
     if request.method == "POST":
-        _, notice = classroom.join_cohort(request.user, cohort.join_code)
+        try:
+            _, notice = classroom.join_cohort(request.user, cohort.join_code)
+        except ClassroomError as exc:
+            messages.error(request, str(exc))
+            return redirect("join")
         messages.success(request, notice)
         return redirect("home")
     return TemplateResponse(request, "classroom/join_link.html", {"cohort": cohort})
@@ -180,8 +184,12 @@ def remove_member(request: HttpRequest, pk: int, membership_pk: int) -> HttpResp
     cohort = get_cohort_for_instructor(request, pk)
     if request.method == "GET":
         member = get_object_or_404(cohort.memberships.select_related("user"), pk=membership_pk)
-        attempts = classroom.work_in_cohort(cohort, member.user)
-        context = {"cohort": cohort, "member": member, "attempts": attempts, "is_self": member.user_id == request.user.pk}
+        context = {
+            "cohort": cohort, "member": member, "is_self": member.user_id == request.user.pk,
+            "attempts": classroom.work_in_cohort(cohort, member.user),
+            "refused": classroom.removal_refusal(cohort, member),
+            "revoked": member.role == Membership.Role.INSTRUCTOR and not Membership.objects.teaching().filter(pk=member.pk).exists(),
+        }
         return TemplateResponse(request, "classroom/member_remove.html", context)
     try:
         gone = classroom.remove_member(cohort, membership_pk)
