@@ -13,12 +13,18 @@ import unicodedata
 NAME_FIELDS = {"username", "first_name", "last_name"}
 
 
+# Latin letters that Unicode does not split into a base letter and an accent, written
+# as an English keyboard types them: "odegard" finds Ødegård, and Ærwin sorts with the A's.
+# (Case folding already turns ß into ss, and the capitals into these.)
+PLAIN_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ħ": "h"})
+
+
 def fold(text: str) -> str:
-    """"Émile", "EMILE" and "emile" alike: case folded, and accents taken off the
-    letters that carry them (NFKD splits é into e and a combining accent). Letters of
-    their own (ø, ł, æ) stay themselves, and sort after z."""
+    """"Émile", "EMILE" and "emile" alike: case folded, accents taken off the letters
+    that carry them (NFKD splits é into e and a combining accent), and the letters of
+    their own (ø, æ, ł ...) spelt as an English keyboard types them."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(PLAIN_LETTERS)
 
 
 def name_key(user) -> str:

@@ -200,18 +200,21 @@ def test_names_beyond_ascii_are_searched_and_sorted_alike_on_every_database(libr
     and "émile", "ødeg" and "CHLOÉ" found no one. PostgreSQL's order follows its collation."""
     cohort = TaughtCohortFactory(created_by=ines)
     people = {"zola": ("Émile", "Zola"), "chloe": ("Chloé", "Ødegård"), "ann": ("Ann", "Young"),
-              "dean": ("Dean", "Ward"), "cruz": ("de la", "Cruz"), "fay": ("Fay", "Brown")}
+              "dean": ("Dean", "Ward"), "cruz": ("de la", "Cruz"), "fay": ("Fay", "Brown"), "aerwin": ("Ærwin", "Łoś")}
     enrol(cohort, *(UserFactory(username=u, first_name=f, last_name=l) for u, (f, l) in people.items()))
     AssignmentFactory(cohort=cohort, code="C01")
     url = reverse("cohort_dashboard", args=[cohort.pk])
     found = lambda params: [re.search(r'<a class="person"[^>]*>([^<]*)</a>', r)[1] for r in rows_of(ines_client.get(url, params).content.decode())]
-    in_order = ["Ann Young", "Chloé Ødegård", "de la Cruz", "Dean Ward", "Émile Zola", "Fay Brown"]
+    # Ærwin sorts with the A's, as "aerwin": ø, æ and ł were left as they are, after z.
+    in_order = ["Ærwin Łoś", "Ann Young", "Chloé Ødegård", "de la Cruz", "Dean Ward", "Émile Zola", "Fay Brown"]
     assert found({}) == in_order
     assert found({"sort": "-name"}) == in_order[::-1]
     for q in ("émile", "Émile", "ÉMILE", "emile"):
         assert found({"q": q}) == ["Émile Zola"], q
-    for q in ("ødeg", "ØDEG", "CHLOÉ", "chloe"):
+    for q in ("ødeg", "ØDEG", "CHLOÉ", "chloe", "odegard", "ODEG"):
         assert found({"q": q}) == ["Chloé Ødegård"], q
+    for q in ("aerwin", "Ærwin", "los", "ŁOŚ"):
+        assert found({"q": q}) == ["Ærwin Łoś"], q
     roster = ines_client.get(reverse("cohort_roster", args=[cohort.pk])).content.decode()
     assert [roster.index(f">{name}<") for name in in_order] == sorted(roster.index(f">{name}<") for name in in_order)
     matrix = _csv(ines_client.get(reverse("export_matrix", args=[cohort.pk])))
