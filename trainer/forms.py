@@ -112,6 +112,10 @@ class AssignmentForm(FocusFirstError, forms.ModelForm):
             MaxValueValidator(MAX_ATTEMPTS, f"Allow at most {MAX_ATTEMPTS} attempts, or leave empty for unlimited."),
         ]
         attempts.widget.attrs.update(min=1, max=MAX_ATTEMPTS)
+        if self.data.get(self.add_prefix("mode")) == Assignment.Mode.ASSESSED:
+            # Assessed allows one attempt whatever the field says (clean() sets it), so a
+            # number left there from practice must not refuse the form.
+            attempts.validators = []
 
     def clean(self):
         data = super().clean()

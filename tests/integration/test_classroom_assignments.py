@@ -139,6 +139,15 @@ def test_attempts_out_of_range_get_one_message_whatever_the_number_or_database(c
     assert _create(ines_client, cohort, library["C01"], max_attempts=kept).status_code == 302
 
 
+@pytest.mark.parametrize("attempts", ["500", "0"])
+def test_an_assessed_exercise_ignores_the_attempts_field_whatever_it_says(cohort, library, ines_client, attempts):
+    """Assessed allows one attempt; a number left in the field from practice refused the
+    form with "Allow at most 100 attempts" although clean() was about to set it to 1."""
+    response = _create(ines_client, cohort, library["C01"], mode="assessed", max_attempts=attempts)
+    assert response.status_code == 302, response.content.decode()
+    assert Assignment.objects.get().max_attempts == 1
+
+
 # -- changing -----------------------------------------------------------------------
 
 
