@@ -49,8 +49,9 @@ def test_search_filters_and_htmx_gets_only_the_fragment(room, ines_client):
     # Back to a pushed URL: htmx 4 restores history with a request for the whole page.
     restore = ines_client.get(url, {"q": "car"}, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
     assert "<html" in restore.content.decode() and "HX-Request" in restore["Vary"]
-    empty = ines_client.get(url, {"q": "zzz"}).content.decode()
+    empty = ines_client.get(url, {"q": "zzz", "sort": "-name"}).content.decode()
     assert "No student matches “zzz”" in empty
+    assert f'<a href="{url}?sort=-name">Show all students</a>' in empty  # the sort stays, as "clear search" keeps it
     # The search box works without JavaScript and enhances with htmx.
     assert f'<form method="get" action="{url}"' in page and 'hx-trigger="input changed delay:300ms, search"' in page
 
