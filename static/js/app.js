@@ -65,7 +65,9 @@ document.addEventListener("htmx:before:response", function (event) {
   var headers = response.headers;
   if (headers.get("HX-Refresh") || headers.get("HX-Redirect") || headers.get("HX-Location")) return;
   event.preventDefault();
-  showRequestFailed("The server could not answer (error " + response.status + "). Reload the page to see what was saved, then try again.");
+  var what = "The server could not answer (error " + response.status + "). ";
+  var method = (event.detail.ctx.request.method || "GET").toUpperCase();
+  showRequestFailed(what + (method === "GET" ? "Nothing changed; try again in a moment." : "Reload the page to see what was saved, then try again."));
 });
 // The button that sent a failed request was disabled while it ran, and a disabled
 // button drops keyboard focus to <body>: put the learner back on it, to try again.

@@ -58,6 +58,19 @@ def test_an_error_page_from_in_front_of_django_leaves_the_panel_and_says_what_to
     assert Attempt.objects.get(pk=pk).choice_ids() == ["H1"]
 
 
+def test_a_filter_that_gets_a_proxy_error_page_keeps_the_list_and_says_nothing_changed(page, site, learner):
+    """The library's filters are GETs: nothing was saved, so "reload to see what was saved"
+    would mislead."""
+    sign_in(page, site, learner)
+    page.goto(f"{site}/cases/")
+    expect(page.locator("#results article")).to_have_count(14)
+    page.route("**/cases/?*", lambda route: route.fulfill(status=502, content_type="text/html", body="<h1>502 Bad Gateway</h1>"))
+    page.get_by_label("Type").select_option("benign")
+    expect(page.locator("#request-failed")).to_have_text("The server could not answer (error 502). Nothing changed; try again in a moment.")
+    expect(page.locator("#results article")).to_have_count(14)
+    expect(page.get_by_text("Bad Gateway")).to_have_count(0)
+
+
 def test_after_signing_out_in_another_tab_a_click_leads_to_sign_in_and_back_to_the_attempt(page, site, learner):
     learner.set_password(PASSWORD)
     learner.save()
