@@ -43,11 +43,19 @@ def client_for(cred: dict) -> Client:
     return _CLIENT
 
 
+def as_sent(attempt_pk: int, option: str) -> str:
+    """An option as the page sends it: a token (trainer/option_tokens.py), except "Move on"."""
+    from trainer.option_tokens import option_token
+
+    return option if option.endswith(":next") else option_token(attempt_pk, option)
+
+
 def post_next_choice(c: Client, item: dict):
-    """Post the attempt's next planned option as the page would: with `shown`, the
-    number of choices the page displays (so the app answers with only the new lines)."""
+    """Post the attempt's next planned option as the page would: as its token, with
+    `shown`, the number of choices the page displays (so the app answers with only
+    the new lines)."""
     option = item["remaining"].pop(0)
-    resp = htmx_post(c, f"/attempts/{item['attempt']}/choose/", {"option": option, "shown": item["done"]})
+    resp = htmx_post(c, f"/attempts/{item['attempt']}/choose/", {"option": as_sent(item["attempt"], option), "shown": item["done"]})
     item["done"] += 1
     return option, resp
 
@@ -81,7 +89,7 @@ def count_choice(items: list[dict]) -> dict:
     out = _split(ctx.captured_queries)
     out["status"] = resp.status_code
     with CaptureQueriesContext(connection) as ctx:
-        again = htmx_post(c, f"/attempts/{fresh['attempt']}/choose/", {"option": option, "shown": fresh["done"] - 1})
+        again = htmx_post(c, f"/attempts/{fresh['attempt']}/choose/", {"option": as_sent(fresh["attempt"], option), "shown": fresh["done"] - 1})
     out["repeat_total"] = len(ctx.captured_queries)
     out["repeat_tx"] = _split(ctx.captured_queries)["tx_control"]
     out["repeat_status"] = again.status_code

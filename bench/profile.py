@@ -45,7 +45,7 @@ def main() -> int:
     from django.contrib.sessions.models import Session
     from pyinstrument import Profiler
 
-    from bench.inprocess import htmx_post
+    from bench.inprocess import as_sent, htmx_post
     from bench.seed import BENCH_CASE, new_session
     from django.test import Client
     from trainer.models import Attempt, Cohort
@@ -82,7 +82,7 @@ def main() -> int:
         for a in learners.filter(finished_at__isnull=True)[: args.n]:
             state = a.state()
             opt = next((c for c in state.available if not c.endswith(":next")), state.available[0])
-            calls.append((client(a.user), "post", f"/attempts/{a.pk}/choose/", {"option": opt, "shown": len(state.chosen)}))
+            calls.append((client(a.user), "post", f"/attempts/{a.pk}/choose/", {"option": as_sent(a.pk, opt), "shown": len(state.chosen)}))
     elif args.view in ("start", "start-boosted"):
         from bench.class_at_nine import CASE
         from trainer.models import Assignment, Membership

@@ -45,6 +45,7 @@ def choice_items(port: int, attempts: list[dict]) -> list[dict]:
     from django.db import connections
     from django.db.models import Count
 
+    from bench.inprocess import as_sent
     from trainer.models import Choice
 
     ids = [c["attempt"] for c in attempts]
@@ -62,7 +63,7 @@ def choice_items(port: int, attempts: list[dict]) -> list[dict]:
                 "Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html",
             },
             # As the page sends it: `shown` counts the choices already on the page.
-            "bodies": [urllib.parse.urlencode({"option": o, "shown": made + k}) for k, o in enumerate(rest)],
+            "bodies": [urllib.parse.urlencode({"option": as_sent(c["attempt"], o), "shown": made + k}) for k, o in enumerate(rest)],
         })
     return items
 

@@ -109,14 +109,16 @@ def test_a_whole_case_by_keyboard(page, site, learner):
         page.keyboard.press("Space")  # checks the focused radio
         checked = page.locator("input[type=radio]:checked")
         expect(checked).to_have_value(first["value"])
-        # Arrow keys move the selection within the group (options may be in any order).
+        # Arrow keys move the selection within the group (options may be in any order;
+        # the page sends a token per option, so the label says which radio is which).
+        wanted = page.get_by_label(options[option_id].label, exact=True).get_attribute("value")
         for _ in range(radios.count()):
-            if checked.get_attribute("value") == option_id:
+            if checked.get_attribute("value") == wanted:
                 break
             page.keyboard.press("ArrowDown")
         page.keyboard.press("ArrowDown")
         page.keyboard.press("ArrowUp")
-        expect(checked).to_have_value(option_id)
+        expect(checked).to_have_value(wanted)
         expect(checked).to_be_focused()
         assert_focus_ring(active(page))
         tab_to(page, lambda el: el["tag"] == "button" and el["text"] == "Commit to this decision", limit=3)

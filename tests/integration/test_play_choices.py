@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from tests.factories import AttemptFactory, play
 from tests.integration.play_helpers import choose, choose_shown
+from trainer.option_tokens import option_id_for
 
 
 def reveals(attempt, option_id):
@@ -139,11 +140,13 @@ def test_questions_are_not_listed_in_the_authors_order_and_keep_their_places(ali
     """Authors put the essential red-flag questions first: that order was a cue."""
     import re
 
+    authored = [o.id for o in library["C04"].current_version.playbook.stages["history"].options]
+
     def listed(attempt):
         page = alice_client.get(reverse("attempt", args=[attempt.pk])).content.decode()
-        return [v for v in re.findall(r'name="option" value="([^"]+)"', page) if not v.endswith(":next")]
+        sent = [v for v in re.findall(r'name="option" value="([^"]+)"', page) if not v.endswith(":next")]
+        return [option_id_for(attempt.pk, authored, v) for v in sent]
 
-    authored = [o.id for o in library["C04"].current_version.playbook.stages["history"].options]
     attempts = [AttemptFactory(user=alice, code="C04") for _ in range(3)]
     orders = [listed(a) for a in attempts]
     assert all(sorted(o) == sorted(authored) for o in orders)
@@ -152,6 +155,34 @@ def test_questions_are_not_listed_in_the_authors_order_and_keep_their_places(ali
     assert listed(first) == orders[0]  # the same order on every load
     choose(alice_client, first, orders[0][3])
     assert listed(first) == orders[0][:3] + orders[0][4:]  # the others keep their places
+
+
+def test_the_page_sends_no_authored_option_id_whose_pattern_would_give_the_answer(alice_client, alice, library):
+    """The best assessment is A in every case, the best plan P1, the best return-visit
+    decision R1: shuffled labels did not hide `value="A"` in the page source."""
+    import re
+
+    book = library["C06"].current_version.playbook
+    path = ["H1", "history:next", "X2", "exam:next", "W1"]
+    attempts = [AttemptFactory(user=alice, code="C06") for _ in range(2)]
+    sent = []
+    for attempt in attempts:
+        play(attempt, path)
+        page = alice_client.get(reverse("attempt", args=[attempt.pk])).content.decode()
+        assert attempt.state().stage_id == "assessment"
+        values = re.findall(r'name="option"[^>]*value="([^"]+)"', page)
+        assert len(values) == len(book.stage_options["assessment"])
+        assert not set(values) & set(book.option_stage), values  # no authored id at all
+        assert not re.search(r'id="opt-[A-Z]"', page)
+        sent.append(values)
+    assert not set(sent[0]) & set(sent[1])  # a token stands for its option in one attempt only
+    # The token the page offers records its option; another attempt's token is refused.
+    first = attempts[0]
+    token_for_a = next(v for v in sent[0] if option_id_for(first.pk, book.option_stage, v) == "A")
+    stolen = next(v for v in sent[1] if option_id_for(attempts[1].pk, book.option_stage, v) == "A")
+    assert choose(alice_client, first, stolen).status_code == 422
+    assert choose(alice_client, first, token_for_a).status_code == 200
+    assert first.choice_ids() == path + ["A"]
 
 
 def test_a_tab_left_behind_is_told_the_attempt_moved_on(alice_client, attempt):

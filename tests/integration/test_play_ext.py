@@ -28,7 +28,7 @@ def test_the_attempt_page_marks_ext_content_once_shown_never_an_option_still_off
     badge there would hint at what to pick)."""
     attempt = AttemptFactory(user=alice, code="C04")
     offered = alice_client.get(reverse("attempt", args=[attempt.pk])).content.decode()
-    assert 'value="H5"' in offered and EXT_BADGE not in offered
+    assert "around the groin or buttocks when you wipe?</button>" in offered and EXT_BADGE not in offered  # H5, offered
     choose_shown(alice_client, attempt, "H4", 0)  # a question within the source first: H5's line is appended
     html = choose_shown(alice_client, attempt, "H5", 1).content.decode()
     panel, appended = html.split('<hx-partial hx-target="#tx-0" hx-swap="beforeend">')

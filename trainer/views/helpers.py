@@ -1,4 +1,5 @@
 import random
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,6 +11,15 @@ from django_htmx.http import push_url
 from trainer import classroom
 from trainer.engine import Entry, Playbook, State, advance_id
 from trainer.models import Attempt
+from trainer.option_tokens import option_token
+
+
+@dataclass(frozen=True)
+class Offered:
+    """An option as the attempt page offers it: what the form sends, and its label."""
+
+    token: str
+    label: str
 
 
 def wants_fragment(request: HttpRequest) -> bool:
@@ -70,7 +80,8 @@ def stage_context(attempt: Attempt, state: State, *, error: str = "", focus: boo
     # the top; a stable per-attempt shuffle removes that cue without reordering
     # between page loads (an option chosen drops out, the rest keep their places).
     random.Random(f"{attempt.pk}:{stage.id}").shuffle(options)
-    options = [o for o in options if o.id in available]
+    # Sent as tokens, not authored ids, which follow a pattern (trainer/option_tokens.py).
+    options = [Offered(option_token(attempt.pk, o.id), o.label) for o in options if o.id in available]
     advance = advance_id(stage.id) if state.can_advance else None
     next_title = ""
     if advance:

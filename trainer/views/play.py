@@ -16,6 +16,7 @@ from cases.models import Case
 from trainer import classroom
 from trainer.classroom import ClassroomError
 from trainer.engine import InvalidChoice
+from trainer.option_tokens import option_id_for
 from trainer.views.helpers import (
     attempt_page, canonical_url, get_attempt_for_learner, latest_answer, show_started, stage_context, transcript_update, wants_fragment,
 )
@@ -94,10 +95,10 @@ def attempt_choose(request: HttpRequest, pk: int) -> HttpResponse:
     """Record one choice. htmx gets the new stage panel plus the transcript lines
     the choice added (trainer/choice.html); a plain form POST is redirected back
     to the attempt page (post/redirect/get)."""
-    option_id = request.POST.get("option", "")
     error = ""
     new = False
     attempt = get_attempt_for_learner(request, pk)
+    option_id = option_id_for(attempt.pk, attempt.version.playbook.option_stage, request.POST.get("option", ""))
     if notice := classroom.attempt_lock_notice(attempt):
         # Playing on would show how the case turns out while it is being assessed.
         messages.info(request, f"{notice} Nothing was recorded.")

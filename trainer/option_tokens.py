@@ -1,0 +1,37 @@
+"""The value a form sends for an option. Authors number options in a pattern (the best
+assessment is A in every case, the best plan P1, the best return-visit decision R1), and
+the attempt page shuffles their order, but `value="A"` in the page source would still
+give the answer away. So each option goes out as a token that stands for it in one
+attempt only, and comes back through `option_id_for`."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable
+from functools import lru_cache
+
+from django.conf import settings
+
+PREFIX = "o-"
+
+
+@lru_cache(maxsize=4)
+def _key(secret: str) -> bytes:
+    return hashlib.sha256(b"trainer.option_tokens:" + secret.encode()).digest()
+
+
+def option_token(attempt_pk: int, option_id: str) -> str:
+    mac = hashlib.blake2b(f"{attempt_pk}:{option_id}".encode(), key=_key(settings.SECRET_KEY), digest_size=6)
+    return PREFIX + mac.hexdigest()
+
+
+def option_id_for(attempt_pk: int, option_ids: Iterable[str], sent: str) -> str:
+    """The option a form's value names in this attempt. Anything else is passed on as
+    it came: an option's own id (what scripts and tests send; knowing it means knowing
+    the case file) or a value the engine refuses as unknown."""
+    if sent.startswith(PREFIX):
+        for option_id in option_ids:
+            if hmac.compare_digest(option_token(attempt_pk, option_id), sent):
+                return option_id
+    return sent
