@@ -80,6 +80,19 @@ def test_cohort_pages_fit_the_viewport_and_plot_text_is_legible(browser, problem
     assert not small, f"plot text under 12px at {width}px: {small}"
 
 
+def test_plot_text_follows_a_dark_high_contrast_theme(page, room):
+    """Forced colours turn the page black but leave SVG fills alone: the plots' labels,
+    values and ticks stayed near-black on black (1.1:1)."""
+    site, cohort, c01 = room["site"], room["cohort"], room["c01"]
+    sign_in(page, site, room["ivy"])
+    page.emulate_media(forced_colors="active", color_scheme="dark")
+    page.goto(f"{site}/cohorts/{cohort.pk}/assignments/{c01.pk}/")
+    fills = page.evaluate("""() => [...document.querySelectorAll('svg.plot-svg text')].map(t => getComputedStyle(t).fill)""")
+    text = page.evaluate("getComputedStyle(document.body).color")  # the theme's CanvasText
+    assert fills and text != "rgb(33, 37, 41)"
+    assert set(fills) == {text}, set(fills)
+
+
 def test_a_sort_keeps_focus_on_its_header_and_a_search_keeps_the_sort(page, room):
     site, cohort = room["site"], room["cohort"]
     sign_in(page, site, room["ivy"])

@@ -146,6 +146,16 @@ def test_the_library_filters_show_a_clear_focus_ring(page, site):
         assert_focus_ring(tab_to(page, lambda el, name=name: el["tag"] == "select" and el["id"] == f"f-{name}"))
 
 
+def test_text_fields_buttons_and_nav_links_show_the_ring_too(page, site):
+    """Bootstrap's `.form-control:focus`, `.btn:focus-visible` and `.nav-link:focus-visible`
+    set `outline: 0` over the app's ring, leaving glows of 1.4-1.8:1."""
+    page.goto(f"{site}/accounts/login/")
+    assert_focus_ring(tab_to(page, lambda el: el["tag"] == "a" and el["text"] == "Cases"))  # the navbar's first link
+    assert_focus_ring(tab_to(page, lambda el: el["tag"] == "input" and el["type"] == "text"))
+    assert_focus_ring(tab_to(page, lambda el: el["tag"] == "input" and el["type"] == "password"))
+    assert_focus_ring(tab_to(page, lambda el: el["tag"] == "button" and el["text"] == "Log in"))
+
+
 def test_arrowing_through_a_filter_asks_for_the_settled_choice_once(page, site):
     """Each ArrowDown on a closed select is a change: six presses sent six requests and
     left six history entries, so Back took six presses to leave the filter."""
