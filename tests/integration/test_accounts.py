@@ -93,11 +93,26 @@ def test_login_with_the_form_and_logout(anon_client, db):
     assert not anon_client.get(reverse("home")).context["user"].is_authenticated
 
 
-def test_a_wrong_password_gets_a_clear_message(anon_client, db):
+def test_a_wrong_password_gets_a_clear_message_read_with_the_fields(anon_client, db):
+    """The message sat above the fields in a plain <div> while focus went to the
+    username: a screen reader never read it, nor the lock-out warning after it."""
     UserFactory(username="dave")
     response = anon_client.post(reverse("login"), {"username": "dave", "password": "wrong"})
+    page = response.content.decode()
     assert response.status_code == 200
-    assert "do not match" in response.content.decode()
+    assert '<div id="login-errors" class="alert alert-danger" role="alert">' in page and "do not match" in page
+    for name in ("username", "password"):
+        field = re.search(rf'<input[^>]*name="{name}"[^>]*>', page)[0]
+        assert 'aria-describedby="login-errors"' in field and 'aria-invalid="true"' in field, field
+    assert page.count("do not match") == 1  # not a second copy from the form's own error block
+    fresh = anon_client.get(reverse("login")).content.decode()
+    assert "aria-invalid" not in fresh and "login-errors" not in fresh
+
+
+def test_sign_up_names_say_what_they_are_for_autofill(anon_client, db):
+    page = anon_client.get(reverse("signup")).content.decode()
+    assert re.search(r'<input[^>]*name="first_name"[^>]*autocomplete="given-name"', page) or re.search(r'<input[^>]*autocomplete="given-name"[^>]*name="first_name"', page)
+    assert re.search(r'<input[^>]*name="last_name"[^>]*autocomplete="family-name"', page) or re.search(r'<input[^>]*autocomplete="family-name"[^>]*name="last_name"', page)
 
 
 @override_settings(DEBUG=True)

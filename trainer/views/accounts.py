@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off, get_failure_limit
+from django import forms
 from django.contrib.auth import login
 from django.contrib.messages.views import SuccessMessageMixin
 from django.contrib.auth import views as auth_views
@@ -30,6 +31,10 @@ class SignupForm(FocusFirstError, UserCreationForm):
         # The name is optional; instructors' dashboards show it instead of the username.
         fields = ("username", "first_name", "last_name")
         help_texts = {"first_name": "Optional: your instructors see your name rather than your username."}
+        widgets = {  # browsers and password managers fill them in (WCAG 1.3.5)
+            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+        }
 
     def _post_clean(self):
         super()._post_clean()
@@ -52,6 +57,14 @@ class LoginForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": "That username and password do not match. Both are case-sensitive.",
     }
+
+    def full_clean(self):
+        super().full_clean()
+        # The message sits above the fields and focus lands on the username: tie it to
+        # both fields, so a screen reader reads it (and the lock-out warning) with them.
+        if self.non_field_errors():
+            for name in ("username", "password"):
+                self.fields[name].widget.attrs.update({"aria-describedby": "login-errors", "aria-invalid": "true"})
 
     def get_invalid_login_error(self):
         error = super().get_invalid_login_error()
