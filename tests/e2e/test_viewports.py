@@ -39,3 +39,19 @@ def test_no_horizontal_scrolling(browser, site, learner, width, height):
             overflow[what] = (scroll, client, widest)
     context.close()
     assert not overflow, f"horizontal scrolling at {width}px: {overflow}"
+
+
+def test_a_library_cards_attempt_links_are_targets_a_finger_can_hit(page, site, learner):
+    """The card's stacked "Finished ...: NN/100" links were 16 px tall with centres 21 px
+    apart: WCAG 2.5.8 asks for 24 px targets, or 24 px between their centres."""
+    for _ in range(3):
+        play(AttemptFactory(user=learner), STAGES["outcome"])
+    sign_in(page, site, learner)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{site}/cases/")
+    links = page.locator("article").filter(has_text="Finished").first.locator("li a")
+    boxes = [links.nth(i).bounding_box() for i in range(links.count())]
+    assert len(boxes) == 3
+    assert all(b["height"] >= 24 for b in boxes), boxes
+    centres = [b["y"] + b["height"] / 2 for b in boxes]
+    assert all(later - earlier >= 24 for earlier, later in zip(centres, centres[1:])), centres
