@@ -98,3 +98,23 @@ def test_an_assignment_on_a_retired_case_offers_resume_but_no_start(library, ali
     retire("C05")
     home = alice_client.get("/").content.decode()
     assert "Resume" in home and "withdrawn: you can finish the attempt under way, but no new one can start" in home
+
+
+def test_the_classroom_rules_refuse_new_work_on_a_retired_case_without_a_request(library, alice, ines):
+    """The rule lives in trainer.classroom (start_case, can_try_again), not in the views."""
+    from trainer import classroom
+
+    cohort = TaughtCohortFactory(created_by=ines)
+    enrol(cohort, alice)
+    assignment = AssignmentFactory(cohort=cohort, code="C05", max_attempts=3)
+    first, _ = classroom.start_assignment(alice, assignment)
+    play(first, first.version.playbook.best_choices)
+    assert classroom.can_try_again(alice, assignment)
+    retire("C05")
+    assignment.refresh_from_db()
+    case = Case.objects.get(code="C05")
+    assert not classroom.can_try_again(alice, assignment)
+    with pytest.raises(classroom.CaseWithdrawn, match="has been withdrawn"):
+        classroom.start_case(alice, case)
+    with pytest.raises(classroom.ClassroomError, match="withdrawn"):
+        classroom.start_assignment(alice, assignment)

@@ -19,7 +19,9 @@ from trainer.models import Assignment, Attempt, Membership
 
 def _start_refusal(assignment: Assignment, used: int, now: datetime) -> str:
     """Why a learner who has used `used` attempts cannot start another, or "".
-    (`assignment.cohort` should be joined.)"""
+    (`assignment.cohort` and `assignment.case` should be joined.)"""
+    if assignment.case.retired or assignment.case.current_version_id is None:
+        return "This case has been withdrawn; ask your instructor."
     if now < assignment.opens_at:
         return f"This exercise opens on {when(assignment.opens_at)}."
     if assignment.cohort.archived:
@@ -68,8 +70,6 @@ def _begin_assignment(user, assignment: Assignment, now: datetime) -> tuple[Atte
         if refusal := _start_refusal(assignment, len(mine), now):
             raise ClassroomError(refusal)
         case = assignment.case
-        if case.retired or case.current_version_id is None:
-            raise ClassroomError("This case has been withdrawn; ask your instructor.")
         attempt = Attempt.objects.create(user=user, case=case, version_id=case.current_version_id, assignment=assignment)
         return attempt, True
 

@@ -21,5 +21,15 @@ class ClassroomError(Exception):
     """A rule said no; the message is written for the person who asked."""
 
 
+class CaseWithdrawn(ClassroomError):
+    """The case was retired (manage.py retire_case): nothing new starts on it."""
+
+    def __init__(self, case):
+        super().__init__(
+            f"{case.learner_label} has been withdrawn: no new attempt can start. "
+            "Your attempts on it stay under All your attempts, and one under way can be finished."
+        )
+
+
 def when(dt: datetime) -> str:
     return date_format(timezone.localtime(dt), "j M Y, H:i T")

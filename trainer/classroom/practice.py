@@ -15,7 +15,7 @@ from django.utils import timezone
 from cases.models import Case
 from trainer.classroom.assessed import assessing, assessment_lock, closed_by_assessment, is_open_assessed, listed_attempts, practice_notice
 from trainer.classroom.assignments import _begin_assignment
-from trainer.classroom.base import LEARNER, ClassroomError
+from trainer.classroom.base import LEARNER, CaseWithdrawn, ClassroomError
 from trainer.models import Assignment, Attempt
 
 
@@ -77,7 +77,10 @@ def start_case(user, case: Case) -> tuple[Attempt, str]:
     pending practice assignment of it, so the work counts; else the self-paced
     attempt under way is resumed; else a new self-paced attempt on the current
     version (a retry is just another start). Returns the attempt and what to tell
-    the learner ("" for a plain new start)."""
+    the learner ("" for a plain new start). A withdrawn case raises CaseWithdrawn
+    (a library page loaded before `retire_case` still offers Start)."""
+    if case.retired:
+        raise CaseWithdrawn(case)
     if notice := practice_notice(user, case):
         raise ClassroomError(notice)
     with transaction.atomic():

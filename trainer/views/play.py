@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from cases.models import Case
 from trainer import classroom
-from trainer.classroom import ClassroomError
+from trainer.classroom import CaseWithdrawn, ClassroomError
 from trainer.engine import InvalidChoice
 from trainer.option_tokens import option_id_for
 from trainer.views.helpers import (
@@ -22,7 +22,6 @@ from trainer.views.helpers import (
 )
 
 FILTERS = ("region", "type", "difficulty")
-WITHDRAWN_KEEPS = "Your attempts on it stay under All your attempts, and one under way can be finished."
 
 
 @require_safe
@@ -64,12 +63,13 @@ def library(request: HttpRequest) -> HttpResponse:
 def start_attempt(request: HttpRequest, case_code: str) -> HttpResponse:
     """Start on a library card: see classroom.start_case. Addressed by code, not
     slug: slugs name the diagnosis, and this address sits in the learner's page."""
+    # Retired cases too: a page loaded before `retire_case` gets the reason, not a bare 404.
     case = get_object_or_404(Case.objects.filter(current_version__isnull=False), code=case_code)
-    if case.retired:  # a library page (or debrief) loaded before `retire_case`: say why, not a bare 404
-        messages.info(request, f"{case.learner_label} has been withdrawn: no new attempt can start. {WITHDRAWN_KEEPS}")
-        return redirect("library")
     try:
         attempt, note = classroom.start_case(request.user, case)
+    except CaseWithdrawn as refusal:
+        messages.info(request, str(refusal))
+        return redirect("library")
     except ClassroomError as refusal:  # an assessed exercise on this case comes first
         messages.info(request, str(refusal))
         return redirect("home")
@@ -126,7 +126,7 @@ def attempt_choose(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_safe
 def attempt_debrief(request: HttpRequest, pk: int) -> HttpResponse:
-    attempt = get_attempt_for_learner(request, pk, "case", "assignment__cohort")  # for the retry forms
+    attempt = get_attempt_for_learner(request, pk, "case", "assignment__cohort", "assignment__case")  # for the retry forms
     if notice := classroom.debrief_refusal(attempt):
         messages.info(request, notice)
         return redirect("home")
@@ -143,7 +143,7 @@ def attempt_debrief(request: HttpRequest, pk: int) -> HttpResponse:
         "report": report,
         "state": state,
         # Assigned work retries on the assignment, so the new attempt counts for it.
-        "try_again": bool(attempt.assignment) and not attempt.case.retired and classroom.can_try_again(request.user, attempt.assignment),
+        "try_again": bool(attempt.assignment) and classroom.can_try_again(request.user, attempt.assignment),
         "counted": classroom.counted_beside(attempt),  # so the debrief can say whether it is this one
     }
     return TemplateResponse(request, "trainer/debrief.html", context)
