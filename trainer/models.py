@@ -252,6 +252,13 @@ class Membership(models.Model):
 
     objects = MembershipQuerySet.as_manager()
 
+    @property
+    def revoked(self) -> bool:
+        """On the roster as an instructor without instructor rights (manage.py instructor
+        remove): the place stays, but opens nothing. MembershipQuerySet.teaching() is the
+        same rule in SQL."""
+        return self.role == Membership.Role.INSTRUCTOR and not is_instructor(self.user)
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["cohort", "user"], name="one_membership")]
         indexes = [models.Index(fields=["cohort", "role"])]

@@ -59,7 +59,7 @@ def join_cohort(user, code: str) -> tuple[Cohort, str]:
     if created:
         return cohort, f"You joined {cohort.name}. Its assigned exercises are listed below."
     if membership.role == INSTRUCTOR:
-        if not is_instructor(user):  # revoked (manage.py instructor remove): the place stays, closed
+        if membership.revoked:
             raise ClassroomError(
                 f"You are on {cohort.name}'s roster as an instructor, and your instructor rights have been "
                 "withdrawn, so its pages stay closed to you. Ask an administrator to restore them, or to take "

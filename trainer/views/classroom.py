@@ -188,7 +188,7 @@ def remove_member(request: HttpRequest, pk: int, membership_pk: int) -> HttpResp
             "cohort": cohort, "member": member, "is_self": member.user_id == request.user.pk,
             "attempts": classroom.work_in_cohort(cohort, member.user),
             "refused": classroom.removal_refusal(cohort, member),
-            "revoked": member.role == Membership.Role.INSTRUCTOR and not Membership.objects.teaching().filter(pk=member.pk).exists(),
+            "revoked": member.revoked,
         }
         return TemplateResponse(request, "classroom/member_remove.html", context)
     try:
