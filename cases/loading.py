@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from cases.library_rules import patient_name
-from cases.lint import LIBRARY_DIR, CaseFile, CaseFileError, Problem, library_files, load_catalogue, read_library
+from cases.lint import LIBRARY_DIR, CaseFile, CaseFileError, Problem, load_catalogue, read_library
 from cases.models import Case, CaseVersion, GuidanceItem
 
 
@@ -86,7 +86,7 @@ def load_library(paths: Sequence[str | Path] = ()) -> LoadReport:
                 report.still_retired.append(c.id)
                 report.changes.append(f"{c.id} {c.title}: retired, so learners still do not see it (publish it again: manage.py retire_case --restore {c.id})")
     if not paths or any(Path(p).resolve() == LIBRARY_DIR for p in paths):
-        report.missing = _published_without_a_file()
+        report.missing = _published_without_a_file({cf.case.id for cf in good})
     return report
 
 
@@ -108,8 +108,8 @@ def _name_clashes(good: list[CaseFile]) -> list[Problem]:
     ]
 
 
-def _published_without_a_file() -> list[str]:
-    """Published cases with no file in the library folder. Only named, never retired
-    here: a partial checkout (or a file being renamed) would withdraw cases silently."""
-    codes = {path.name.split(".")[0].split("-")[0] for path in library_files([LIBRARY_DIR])}
+def _published_without_a_file(codes: set[str]) -> list[str]:
+    """Published cases that none of the library folder's files (just read: `codes`, their
+    ids) holds. Only named, never retired here: a partial checkout (or a file being
+    renamed) would withdraw cases silently."""
     return [f"{code} {title}" for code, title in Case.objects.published().exclude(code__in=codes).values_list("code", "title")]
