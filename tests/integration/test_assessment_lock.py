@@ -107,31 +107,41 @@ def test_the_attempt_views_sql_test_and_the_lists_rule_agree_in_every_situation(
     from trainer import classroom
 
     now = timezone.now()
-    running, archived, teaching = TaughtCohortFactory(), TaughtCohortFactory(archived=True), TaughtCohortFactory()
+    running, archived, teaching, left = TaughtCohortFactory(), TaughtCohortFactory(archived=True), TaughtCohortFactory(), TaughtCohortFactory()
     enrol(running, alice, bob)
     enrol(archived, alice)
     enrol(teaching, alice, role="instructor")
-    situations = {  # case: assignments on it
-        "C01": [dict(cohort=running, due_at=now + timedelta(days=2))],  # before due
-        "C02": [dict(cohort=running, due_at=now - timedelta(days=1))],  # past due, never started
-        "C03": [dict(cohort=archived, due_at=now + timedelta(days=2))],  # archived cohort
-        "C04": [dict(cohort=teaching, due_at=now + timedelta(days=2))],  # she teaches it
-        "C05": [dict(cohort=running, due_at=now - timedelta(days=1)), dict(cohort=archived, due_at=now + timedelta(days=1))],
+    enrol(left, bob)  # alice was removed from it, her attempts stay
+    later, earlier = now + timedelta(days=2), now - timedelta(days=1)
+    situations = {  # case: assignments on it, with alice's attempt on each if any
+        "C01": [dict(cohort=running, due_at=later)],  # before due
+        "C02": [dict(cohort=running, due_at=earlier)],  # past due, never started
+        "C03": [dict(cohort=archived, due_at=later)],  # archived cohort, never started
+        "C04": [dict(cohort=teaching, due_at=later)],  # she teaches it
+        "C05": [dict(cohort=running, due_at=earlier, alice="unfinished"), dict(cohort=archived, due_at=later)],
+        "C06": [dict(cohort=archived, due_at=later, alice="finished")],  # archived before due: still closed
+        "C07": [dict(cohort=left, due_at=earlier, alice="unfinished")],  # removed: finish it first
+        "C08": [dict(cohort=left, due_at=later, alice="finished")],  # removed before due: still closed
+        "C09": [dict(cohort=left, due_at=earlier, alice="finished"), dict(cohort=archived, due_at=earlier, alice="finished")],
     }
     assigned = {}
     for code, assignments in situations.items():
-        made = assigned[code] = [AssignmentFactory(code=code, **ASSESSED, **kw) for kw in assignments]
+        made = assigned[code] = []
+        for kw in assignments:
+            theirs = kw.pop("alice", None)
+            made.append(AssignmentFactory(code=code, **ASSESSED, **kw))
+            if theirs:  # made as if before she left or the cohort was archived
+                attempt = AttemptFactory(user=alice, code=code, assignment=made[-1])
+                play(attempt, attempt.version.playbook.best_choices if theirs == "finished" else attempt.state().available[:1])
         AttemptFactory(user=alice, code=code)  # self-paced, unfinished
         done = AttemptFactory(user=alice, code=code)
         play(done, done.version.playbook.best_choices)
-        if made[0].cohort == running and made[0].due_at < now and code == "C05":
-            play_assigned(alice, made[0], ["H1"])  # past due, started, unfinished
     mine = Attempt.objects.filter(user=alice).select_related("assignment")
     exact = {a.pk: classroom.closed_by_assessment(a) for a in mine.annotate(assessment_locked=classroom.assessment_lock(alice))}
     quick = {a.pk: classroom.closed_by_assessment(a) for a in mine.annotate(assessment_lock_possible=classroom.assessment_lock_possible(alice))}
     assert exact == quick
     closed_cases = {code for code in situations if any(exact[a.pk] for a in mine.filter(case__code=code))}
-    assert closed_cases == {"C01", "C02", "C05"}
+    assert closed_cases == {"C01", "C02", "C05", "C06", "C07", "C08"}
     assert not any(exact[a.pk] for a in Attempt.objects.filter(user=bob))
     # Start asks practice_notice, whose SQL first test must not hide an assessment in play.
     for code, made in assigned.items():
@@ -141,3 +151,36 @@ def test_the_attempt_views_sql_test_and_the_lists_rule_agree_in_every_situation(
         for a in made:  # an attempt's own assignment never closes it
             in_play = classroom.assessing(alice, case, other_than=a.pk).exists()
             assert bool(classroom.practice_notice(alice, case, other_than=a.pk)) == in_play, (code, a.pk)
+
+
+@pytest.mark.parametrize("leaves", ["archived", "removed and joined again"])
+def test_an_assessed_attempt_keeps_its_case_closed_whatever_becomes_of_the_cohort(cohort, alice, alice_client, leaves):
+    """Found by the integrity audit: archiving the cohort before the due time, or
+    removing a learner who then joins again, opened the case to practice while the
+    assessed attempt stayed playable: practise, read the debrief, then answer."""
+    from trainer import classroom
+
+    assignment = _assess_c03(cohort, due_at=timezone.now() + timedelta(days=1))
+    attempt = play_assigned(alice, assignment, ["H7"])
+    if leaves == "archived":
+        classroom.set_archived(cohort, True)
+    else:
+        classroom.remove_member(cohort, cohort.memberships.get(user=alice).pk)
+
+    response = alice_client.post(reverse("start_attempt", args=["C03"]), follow=True)
+    assert "is an assessed exercise for you" in response.content.decode()
+    assert not Attempt.objects.filter(user=alice, assignment__isnull=True).exists()
+    # Her attempt under way is listed on home to finish (no longer among her assigned exercises).
+    home = alice_client.get(reverse("home")).content.decode()
+    assert reverse("attempt", args=[attempt.pk]) in home
+    assert ("cohort archived" if leaves == "archived" else f"you are no longer in {cohort.name}") in home
+
+    if leaves != "archived":
+        classroom.join_cohort(alice, cohort.join_code)
+    play(attempt, [c for c in attempt.version.playbook.best_choices if c != "H7"])
+    attempt.refresh_from_db()
+    assert attempt.finished_at is not None
+    # Handed in before the due time: practice still waits for it.
+    response = alice_client.post(reverse("start_attempt", args=["C03"]), follow=True)
+    assert "you have handed it in" in response.content.decode()
+    assert not Attempt.objects.filter(user=alice, assignment__isnull=True).exists()

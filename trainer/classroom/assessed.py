@@ -44,23 +44,24 @@ def debrief_notice(attempt: Attempt) -> str:
 
 
 def assessing(user, case, now: datetime | None = None, *, other_than=None) -> QuerySet[Assignment]:
-    """The learner's assessed assignments on `case` that are still in play, in cohorts
-    still running: not yet due, or past due with their attempt unfinished, or past
-    due and never started (late work is accepted, so it can still be answered).
+    """The learner's assessed assignments on `case` that are still in play: not yet
+    due, or past due with their attempt unfinished, or (in a running cohort where they
+    learn) past due and never started, since late work is accepted.
     While one is in play, every other attempt of theirs on the case is closed (no
     self-paced start, no play, no debrief): each would show the answers.
+    Once they have an attempt on it, it stays in play whatever happens to the cohort
+    or their place in it: their attempt can still be finished, so archiving the
+    cohort or removing them (who may join again) must not open the case to them
+    before the due time.
     `case` and `other_than` (an assignment pk, excluded) may be OuterRefs, so the
     attempt views check it inside the query that loads the attempt."""
     now = now or timezone.now()
     theirs = Attempt.objects.filter(assignment=OuterRef("pk"), user=user)
-    in_play = Q(due_at__gt=now) | Exists(theirs.filter(finished_at__isnull=True)) | (Q(opens_at__lte=now) & ~Exists(theirs))
-    assignments = Assignment.objects.filter(
-        in_play,
-        mode=Assignment.Mode.ASSESSED,
-        cohort__archived=False,
-        cohort__memberships__user=user,
-        cohort__memberships__role=LEARNER,
-    )
+    learning = Exists(Membership.objects.filter(cohort=OuterRef("cohort_id"), user=user, role=LEARNER, cohort__archived=False))
+    started = Exists(theirs)
+    unfinished = Exists(theirs.filter(finished_at__isnull=True))
+    in_play = ((started | learning) & Q(due_at__gt=now)) | unfinished | (learning & ~started & Q(opens_at__lte=now))
+    assignments = Assignment.objects.filter(in_play, mode=Assignment.Mode.ASSESSED)
     if case is not None:
         assignments = assignments.filter(case=case)
     return assignments if other_than is None else assignments.exclude(pk=other_than)
@@ -76,30 +77,33 @@ def assessment_lock(user, now: datetime | None = None) -> Exists:
 
 
 def _assessed_on_case_sql(case: str, other_than: str) -> str:
-    """SQL: is there any assessed assignment on the case `case` in a running cohort
-    where the user learns, other than the assignment `other_than`? (`case` and
-    `other_than` are SQL expressions; the four parameters in between come from
+    """SQL: is there any assessed assignment on the case `case`, other than the
+    assignment `other_than`, that the user has an attempt on or learns in a running
+    cohort? (`case` and `other_than` are SQL expressions; the parameters come from
     _assessed_on_case_params.) What assessing() asks, without whether the assignment
     is still in play: a cheap first test, since the answer is rarely yes. Plain SQL
     because building and compiling assessing()'s ORM form costs more than running it
     (bench/HISTORY.md, session 8; bench/README.md, the class at 9:00); tests hold it
     to assessing()."""
-    assignment, cohort, member = (m._meta.db_table for m in (Assignment, Cohort, Membership))
+    assignment, attempt, cohort, member = (m._meta.db_table for m in (Assignment, Attempt, Cohort, Membership))
     return (
-        f"SELECT 1 FROM {assignment} x JOIN {cohort} c ON c.id = x.cohort_id"
-        f" JOIN {member} m ON m.cohort_id = x.cohort_id"
-        f" WHERE x.case_id = {case} AND x.mode = %s AND c.archived = %s"
-        f" AND m.user_id = %s AND m.role = %s AND x.id <> {other_than}"
+        f"SELECT 1 FROM {assignment} x WHERE x.case_id = {case} AND x.mode = %s AND ("
+        f"EXISTS (SELECT 1 FROM {member} m JOIN {cohort} c ON c.id = m.cohort_id"
+        f" WHERE m.cohort_id = x.cohort_id AND m.user_id = %s AND m.role = %s AND c.archived = %s)"
+        f" OR EXISTS (SELECT 1 FROM {attempt} t WHERE t.assignment_id = x.id AND t.user_id = %s)"
+        f") AND x.id <> {other_than}"
     )
 
 
 def _assessed_on_case_params(user) -> tuple:
-    return (Assignment.Mode.ASSESSED, False, user.pk, LEARNER)
+    user_id = getattr(user, "pk", user)
+    return (Assignment.Mode.ASSESSED, user_id, LEARNER, False, user_id)
 
 
 def assessment_lock_possible(user) -> RawSQL:
     """For `user`'s Attempt rows: whether any assessed assignment on the attempt's case,
-    in a running cohort of theirs, other than the attempt's own, exists at all: what
+    other than the attempt's own, that they have an attempt on or learn in a running
+    cohort, exists at all: what
     assessment_lock asks, without whether it is still in play. The attempt views
     annotate this (as `assessment_lock_possible`) and ask assessing() only when it is
     true, which is rare. The ORM's form of assessment_lock doubled the choice POST
@@ -173,18 +177,27 @@ def practice_notice(user, case: Case, now: datetime | None = None, *, other_than
     if now < blocking.opens_at:
         # Its card on the home page says "Not open yet", with no Start button to send them to.
         return f"{case.learner_label} is an assessed exercise for you: it opens on {when(blocking.opens_at)} and is due {when(blocking.due_at)}. {after}"
+    # Their attempt on it: none, under way, or handed in (it may be in a cohort since
+    # archived, or one they were removed from, so not among their assigned exercises).
+    theirs = list(Attempt.objects.filter(user=user, assignment=blocking).values_list("finished_at", flat=True))
+    under_way = any(finished_at is None for finished_at in theirs)
     if now < blocking.due_at:
-        return f"{case.learner_label} is an assessed exercise for you, due {when(blocking.due_at)}; start it from your assigned exercises. {after}"
+        if under_way:
+            todo = "finish your attempt (Resume on your home page)"
+        elif theirs:
+            todo = "you have handed it in"
+        else:
+            todo = "start it from your assigned exercises"
+        return f"{case.learner_label} is an assessed exercise for you, due {when(blocking.due_at)}; {todo}. {after}"
     # Past the due time an assessed exercise can still be done (late): practising the
     # case first would let the learner read its debrief, then answer.
-    if Attempt.objects.filter(user=user, assignment=blocking).exists():
-        return f"Your assessed attempt on {case.learner_label} is not finished: finish it from your assigned exercises first (it will be marked late). Self-paced practice on it opens after that."
+    if under_way:
+        return f"Your assessed attempt on {case.learner_label} is not finished: finish it first (Resume on your home page; it will be marked late). Self-paced practice on it opens after that."
     return f"{case.learner_label} is an assessed exercise you have not done yet (it was due {when(blocking.due_at)}): do it from your assigned exercises first (it will be marked late). Self-paced practice on it opens after that."
 
 
 def is_open_assessed(attempt: Attempt) -> bool:
-    """An unfinished assessed attempt in a cohort still running: its case is closed to
-    self-paced practice until it is finished (assessing(), clause two, in SQL).
-    `attempt.assignment.cohort` should be joined."""
+    """An unfinished assessed attempt: its case is closed to self-paced practice until
+    it is finished, whatever became of its cohort (assessing(), clause two, in SQL)."""
     a = attempt.assignment if attempt.assignment_id else None
-    return attempt.finished_at is None and a is not None and a.mode == Assignment.Mode.ASSESSED and not a.cohort.archived
+    return attempt.finished_at is None and a is not None and a.mode == Assignment.Mode.ASSESSED

@@ -16,16 +16,20 @@ from cases.models import Case
 from trainer.classroom.assessed import assessing, assessment_lock, closed_by_assessment, is_open_assessed, listed_attempts, practice_notice
 from trainer.classroom.assignments import _begin_assignment
 from trainer.classroom.base import LEARNER, CaseWithdrawn, ClassroomError
-from trainer.models import Assignment, Attempt
+from trainer.models import Assignment, Attempt, Membership
 
 
 def practice_in_progress(user) -> QuerySet[Attempt]:
     """A learner's unfinished attempts to list for resuming: self-paced ones, and
-    assigned ones whose cohort was archived (they no longer show as assignments,
-    and work under way may still be finished)."""
-    resumable = Q(assignment__isnull=True) | Q(assignment__cohort__archived=True)
-    # Not those an assessed exercise on their case closes for now (assessment_lock).
-    attempts = Attempt.objects.for_user(user).in_progress().filter(resumable).exclude(assessment_lock(user))
+    assigned ones that no longer show as assignments (the cohort was archived, or
+    they were removed from it): work under way may still be finished, and an
+    assessed one must be before its case opens to practice again."""
+    learning = Membership.objects.filter(cohort=OuterRef("assignment__cohort"), user=user, role=LEARNER)
+    resumable = Q(assignment__isnull=True) | Q(assignment__cohort__archived=True) | ~Exists(learning)
+    # Not those an assessed exercise on their case closes for now (assessment_lock);
+    # an unfinished assessed attempt is never closed (closed_by_assessment).
+    attempts = Attempt.objects.for_user(user).in_progress().filter(resumable)
+    attempts = attempts.exclude(assessment_lock(user), ~Q(assignment__mode=Assignment.Mode.ASSESSED))
     return by_last_activity(attempts)
 
 

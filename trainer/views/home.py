@@ -32,7 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["assigned"] = classroom.learner_cells(request.user)
         context["in_cohort"] = bool(context["assigned"]) or classroom.in_open_cohort(request.user)
         context["only_archived"] = classroom.only_in_ended_cohorts(request.user, context["in_cohort"])
-        in_progress = classroom.practice_in_progress(request.user).select_related("case")
+        in_progress = classroom.practice_in_progress(request.user).select_related("case", "assignment__cohort")
         context["in_progress"] = list(in_progress[:RESUME_ON_HOME])
         context["more_in_progress"] = in_progress.count() - RESUME_ON_HOME if len(context["in_progress"]) == RESUME_ON_HOME else 0
         history = classroom.listed_attempts(request.user).finished().order_by("-finished_at", "-pk")
