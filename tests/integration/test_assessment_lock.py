@@ -184,3 +184,27 @@ def test_an_assessed_attempt_keeps_its_case_closed_whatever_becomes_of_the_cohor
     response = alice_client.post(reverse("start_attempt", args=["C03"]), follow=True)
     assert "you have handed it in" in response.content.decode()
     assert not Attempt.objects.filter(user=alice, assignment__isnull=True).exists()
+
+
+def test_home_offers_nothing_on_an_assignment_whose_case_another_cohort_assesses(cohort, alice, alice_client):
+    """Found by the integrity audit: the assigned-exercise row kept Debrief and Try
+    again (each then refused) on a practice assignment, and Debrief on an earlier
+    assessed one, while another cohort's assessment of the same case was in play."""
+    practised = play_assigned(alice, AssignmentFactory(cohort=cohort, code="C03", max_attempts=None))
+    under_way = play_assigned(alice, AssignmentFactory(cohort=cohort, code="C06"), ["H1"])
+    assessed_before = _assess_c03(cohort, due_at=timezone.now() + timedelta(minutes=5))
+    handed_in = play_assigned(alice, assessed_before)
+    Assignment.objects.filter(pk=assessed_before.pk).update(due_at=timezone.now() - timedelta(minutes=1))
+    home = alice_client.get(reverse("home")).content.decode()
+    assert reverse("debrief", args=[practised.pk]) in home and reverse("debrief", args=[handed_in.pk]) in home
+
+    other = TaughtCohortFactory()
+    enrol(other, alice)
+    _assess_c03(other)
+    AssignmentFactory(cohort=other, code="C06", **ASSESSED)
+    home = alice_client.get(reverse("home")).content.decode()
+    for closed in (reverse("debrief", args=[practised.pk]), reverse("debrief", args=[handed_in.pk]), reverse("attempt", args=[under_way.pk])):
+        assert closed not in home
+    assert "Try again" not in home
+    assert home.count("closed while your assessed exercise on this case is open") == 2
+    assert "debrief closed while your other assessed exercise on this case is open" in home
