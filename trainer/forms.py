@@ -3,8 +3,12 @@ so each works as a plain POST without JavaScript."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from datetime import timezone as dt_timezone
+
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
@@ -75,6 +79,32 @@ class CoInstructorForm(FocusFirstError, forms.Form):
     username = forms.CharField(label="Username of the co-instructor", max_length=150)
 
 
+class LocalDateTimeField(forms.DateTimeField):
+    """A wall-clock time in the site's time zone, as a datetime-local input sends it.
+    Django refuses a time in the hour that repeats when clocks go back, so an
+    assignment due then could not be saved again without moving it: the time it
+    already has (`unchanged`, set by the form) is kept as it is. Otherwise, that
+    hour and the one skipped when clocks go forward get a message saying which."""
+
+    unchanged: datetime | None = None
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            if error.code != "ambiguous_timezone":
+                raise
+        with timezone.override(dt_timezone.utc):  # the wall-clock time as typed, read as UTC
+            wall = super().to_python(value).replace(tzinfo=None)
+        if self.unchanged and timezone.localtime(self.unchanged).replace(tzinfo=None) == wall:
+            return self.unchanged
+        zone = timezone.get_current_timezone()
+        shown = f"{wall:%H:%M} on {wall.day} {wall:%B %Y}"
+        if wall.replace(tzinfo=zone).astimezone(dt_timezone.utc).astimezone(zone).replace(tzinfo=None) != wall:  # no such time
+            raise ValidationError(f"{shown} does not exist in {zone} (the clocks go forward): choose another time.", code="skipped_time")
+        raise ValidationError(f"{shown} happens twice in {zone} (the clocks go back): choose a time outside that hour.", code="repeated_time")
+
+
 class AssignmentForm(FocusFirstError, forms.ModelForm):
     case = forms.ModelChoiceField(queryset=Case.objects.published(), empty_label="Choose a case")
 
@@ -88,6 +118,7 @@ class AssignmentForm(FocusFirstError, forms.ModelForm):
             "mode": forms.RadioSelect,
             "max_attempts": forms.NumberInput(attrs={"min": 1}),
         }
+        field_classes = {"opens_at": LocalDateTimeField, "due_at": LocalDateTimeField}
         help_texts = {
             "opens_at": f"In {settings.TIME_ZONE}. Learners can start from this time.",
             "due_at": f"In {settings.TIME_ZONE}. Work finished after this is kept and marked late.",
@@ -98,6 +129,8 @@ class AssignmentForm(FocusFirstError, forms.ModelForm):
     def __init__(self, *args, cohort: Cohort | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.cohort = cohort  # a new assignment's cohort, to refuse a duplicate
+        for name in ("opens_at", "due_at"):
+            self.fields[name].unchanged = getattr(self.instance, name)
         if "case" in self.fields:
             self.fields["case"].label_from_instance = lambda c: f"{c.code} · {c.title}"
         # The model's PositiveSmallIntegerField allows 0: its own bound refused -5 with

@@ -261,3 +261,28 @@ def test_a_practice_exercise_cannot_rehearse_the_same_case_assessed(cohort, alic
     assert not Attempt.objects.filter(user=alice).exists()
 
 
+
+
+@pytest.mark.parametrize("fold", [0, 1])
+def test_a_due_time_in_the_hour_clocks_go_back_is_kept_when_other_rules_change(cohort, ines_client, settings, fold):
+    """Found by an audit: Django refuses a time that happens twice, so an assignment due
+    in that hour could not be saved again without moving its due time."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    settings.TIME_ZONE = "Pacific/Auckland"  # clocks go back from 03:00 to 02:00 on 4 April 2027
+    zone = ZoneInfo("Pacific/Auckland")
+    due = datetime(2027, 4, 4, 2, 30, fold=fold, tzinfo=zone)
+    assignment = AssignmentFactory(cohort=cohort, opens_at=datetime(2027, 4, 1, 9, tzinfo=zone), due_at=due, max_attempts=2)
+    assert edit(ines_client, assignment, max_attempts="3").status_code == 302
+    assignment.refresh_from_db()
+    # Compared as instants: Python never finds a time in a repeated hour equal to one in another zone.
+    assert (assignment.max_attempts, assignment.due_at.timestamp()) == (3, due.timestamp())
+
+    # A new time typed in that hour, or in the hour skipped when clocks go forward, is refused with words.
+    response = edit(ines_client, assignment, due_at="2027-04-04T02:15")
+    assert "02:15 on 4 April 2027 happens twice in Pacific/Auckland (the clocks go back)" in response.content.decode()
+    response = edit(ines_client, assignment, due_at="2027-09-26T02:30")
+    assert "02:30 on 26 September 2027 does not exist in Pacific/Auckland (the clocks go forward)" in response.content.decode()
+    assignment.refresh_from_db()
+    assert assignment.due_at.timestamp() == due.timestamp()
