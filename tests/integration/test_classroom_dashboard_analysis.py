@@ -193,3 +193,13 @@ def test_what_the_cohort_misses_before_anyone_finishes(ines, ines_client, librar
     page = ines_client.get(reverse("cohort_misses", args=[cohort.pk])).content.decode()
     assert "No learner has finished an assigned exercise yet" in page
     assert "No red flag missed in a counted attempt yet." in page
+
+
+def test_item_analysis_of_a_case_assigned_twice_opens(room, ines_client):
+    # The form allows a case once per mode: practice, then assessed. The page looked the
+    # case up through a join on its assignments, found it twice and answered 500.
+    cohort, practice = room["cohort"], room["assignment"]
+    AssignmentFactory(cohort=cohort, code="C01", mode="assessed", max_attempts=1, counts="first")
+    response = ines_client.get(reverse("item_analysis", args=[cohort.pk, practice.case.slug]))
+    assert response.status_code == 200
+    assert "Across the 3 finished assigned attempts" in response.content.decode()

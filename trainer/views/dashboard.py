@@ -207,7 +207,10 @@ def item_analysis(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     """How often each question and manoeuvre was asked on a case, across the
     cohort's assigned attempts, and how red-flag screening relates to safety."""
     cohort = get_cohort_for_instructor(request, pk)
-    case = get_object_or_404(Case.objects.with_current_version(), slug=slug, assignments__cohort=cohort)
+    # A subquery, not a join on assignments: a case assigned twice (practice, then
+    # assessed) came back twice, and get() raised MultipleObjectsReturned (a 500).
+    assigned = cohort.assignments.values("case_id")
+    case = get_object_or_404(Case.objects.with_current_version(), slug=slug, pk__in=assigned)
     analysis = cohort_stats.item_analysis(cohort, case)
     stages: dict[str, list] = {}
     for item in analysis.items:
