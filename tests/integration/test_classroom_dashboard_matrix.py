@@ -220,3 +220,15 @@ def test_names_beyond_ascii_are_searched_and_sorted_alike_on_every_database(libr
     assert [roster.index(f">{name}<") for name in in_order] == sorted(roster.index(f">{name}<") for name in in_order)
     matrix = _csv(ines_client.get(reverse("export_matrix", args=[cohort.pk])))
     assert [r[1] for r in matrix[1:]] == in_order
+
+
+def test_empty_archived_cohort_does_not_offer_a_code_or_assigning_that_no_longer_work(ines, ines_client, db):
+    # Nobody joins an archived cohort and nothing can be assigned to it: the empty
+    # dashboard told the instructor to share its (dead) join code and to assign a case.
+    cohort = TaughtCohortFactory(created_by=ines, archived=True)
+    page = ines_client.get(reverse("cohort_dashboard", args=[cohort.pk])).content.decode()
+    assert cohort.join_code not in page and reverse("join_link", args=[cohort.join_code]) not in page
+    assert reverse("assignment_create", args=[cohort.pk]) + '">Assign a case</a> with' not in page
+    assert "No learner joined this cohort before it was archived" in page
+    assert "No case was assigned to this cohort before it was archived" in page
+    assert reverse("cohort_settings", args=[cohort.pk]) in page  # where to restore it
