@@ -212,3 +212,15 @@ def test_a_new_code_is_issued_only_over_the_code_the_instructor_saw(cohort):
     with pytest.raises(classroom.ClassroomError, match=f"already replaced: learners now join with {new}"):
         classroom.issue_new_join_code(cohort, replacing=old)
     assert Cohort.objects.get(pk=cohort.pk).join_code == new
+
+
+def test_two_submits_that_both_read_the_old_code_issue_one_new_code(cohort):
+    # A double submit or two tabs: each request loaded the cohort (and its old code)
+    # before either wrote. Both passed the check and both were told a new code; the
+    # first one shown never worked (reproduced over HTTP on SQLite and PostgreSQL).
+    old = cohort.join_code
+    first, second = Cohort.objects.get(pk=cohort.pk), Cohort.objects.get(pk=cohort.pk)
+    new = classroom.issue_new_join_code(first, replacing=old)
+    with pytest.raises(classroom.ClassroomError, match=f"already replaced: learners now join with {new}"):
+        classroom.issue_new_join_code(second, replacing=old)
+    assert Cohort.objects.get(pk=cohort.pk).join_code == new

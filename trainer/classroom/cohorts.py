@@ -119,12 +119,16 @@ def issue_new_join_code(cohort: Cohort, replacing: str) -> str:
     and link stop working; members stay. Returns the new code. `replacing` names
     the code the instructor saw: a double submit or a second tab must not replace
     the code the first request just handed out."""
-    if replacing != cohort.join_code:
+    # One conditional UPDATE, not a compare then a save: two submits that both read the
+    # old code each passed the compare, and the first was shown a code the second had
+    # already replaced (it never worked). 31^8 codes: like a new cohort's, a clash is
+    # left to the unique key to refuse.
+    code = new_join_code()
+    if not Cohort.objects.filter(pk=cohort.pk, join_code=replacing).update(join_code=code):
+        cohort.refresh_from_db(fields=["join_code"])
         raise ClassroomError(f"That code was already replaced: learners now join with {cohort.join_code}.")
-    # 31^8 codes: like a new cohort's, a clash is left to the unique key to refuse.
-    cohort.join_code = new_join_code()
-    cohort.save(update_fields=["join_code"])
-    return cohort.join_code
+    cohort.join_code = code
+    return code
 
 
 def assignment_refusal(cohort: Cohort) -> str:
