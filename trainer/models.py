@@ -10,7 +10,7 @@ import secrets
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connections, models, transaction
 from django.utils import timezone
 
 from cases.models import Case, CaseVersion, GuidanceItem
@@ -159,16 +159,27 @@ class Attempt(models.Model):
                 continue
             return Recorded(state, new=True)
 
+    RESULT_FIELDS = [
+        "finished_at", "late", "score_total", "score_redflags", "score_workup", "score_assessment",
+        "score_efficiency", "score_plan", "unsafe", "outcome_good",
+    ]
+
     def _record_result(self, report: Debrief) -> None:
         now = timezone.now()
         self.finished_at = now
-        self.late = bool(self.assignment_id and self.assignment.due_at and now > self.assignment.due_at)
+        # The due time as it is now, not as the request read it with the attempt: an
+        # extension saved meanwhile left the attempt marked late, and a removed
+        # assignment's id written back by a whole-row save failed its foreign key (a 500).
+        assignment = Assignment.objects.held(self.assignment_id) if self.assignment_id else None
+        if assignment is None:
+            self.assignment = None  # removed meanwhile: the attempt is self-paced practice now
+        self.late = bool(assignment and now > assignment.due_at)
         self.score_total = report.total
         for dim in report.dimensions:
             setattr(self, f"score_{dim.key}", dim.score)
         self.unsafe = report.unsafe
         self.outcome_good = bool(report.outcome and report.outcome.good)
-        self.save()
+        self.save(update_fields=self.RESULT_FIELDS)  # never the assignment: removal owns that column
         known = set(GuidanceItem.objects.filter(id__in=[f.guidance_id for f in report.findings]).values_list("id", flat=True))
         AttemptFinding.objects.bulk_create(
             [
@@ -264,6 +275,20 @@ class Membership(models.Model):
         indexes = [models.Index(fields=["cohort", "role"])]
 
 
+class AssignmentQuerySet(models.QuerySet):
+    def held(self, pk: int) -> Assignment | None:
+        """The assignment as committed now (None once removed), held until the caller's
+        transaction ends: reschedule and remove_assignment lock it first, so they wait
+        for a learner starting or finishing on it, or the learner waits for them and
+        reads what they saved. FOR KEY SHARE (no Django spelling): learners do not wait
+        for each other, as they would under select_for_update. SQLite has no row locks;
+        its transactions take the write lock at BEGIN (IMMEDIATE), which orders them."""
+        if connections[self.db].vendor != "postgresql":
+            return self.filter(pk=pk).first()
+        table = connections[self.db].ops.quote_name(Assignment._meta.db_table)
+        return next(iter(self.raw(f"SELECT * FROM {table} WHERE id = %s FOR KEY SHARE", [pk])), None)
+
+
 class Assignment(models.Model):
     class Mode(models.TextChoices):
         PRACTICE = "practice", "Practice (debrief right away)"
@@ -282,6 +307,8 @@ class Assignment(models.Model):
     max_attempts = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty: unlimited")
     counts = models.CharField(max_length=8, choices=Counts.choices, default=Counts.BEST)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AssignmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_at", "pk"]

@@ -121,6 +121,10 @@ def remove_assignment(assignment: Assignment) -> int:
     are kept as their self-paced practice: the choices are theirs, and only the
     classroom context (the due time, hence "late") goes. Returns how many attempts
     were kept that way."""
+    # Locked first, as reschedule does: a learner starting or finishing on it holds it
+    # (Assignment.objects.held) until their attempt is stored, so the update below sees
+    # that attempt instead of leaving it pointing at a deleted row.
+    Assignment.objects.select_for_update().filter(pk=assignment.pk).exists()
     attempts = Attempt.objects.filter(assignment=assignment)
     kept = attempts.update(assignment=None, late=False)
     assignment.delete()
