@@ -55,3 +55,11 @@ def test_finishing_after_the_due_time_was_brought_forward_is_marked_late(cohort,
     attempt.choose(last)
     assert Attempt.objects.get(pk=attempt.pk).late is True
 
+
+def test_starting_an_assignment_removed_after_the_page_loaded_it_is_refused_with_the_reason(cohort, alice):
+    assignment = AssignmentFactory(cohort=cohort)
+    loaded = Assignment.objects.select_related("case", "cohort").get(pk=assignment.pk)  # as the start view loads it
+    classroom.remove_assignment(assignment)
+    with pytest.raises(classroom.ClassroomError, match="withdrawn this exercise"):  # was an IntegrityError, a 500
+        classroom.start_assignment(alice, loaded)
+    assert not Attempt.objects.filter(user=alice).exists()
