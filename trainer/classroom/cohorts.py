@@ -99,6 +99,10 @@ def removal_refusal(cohort: Cohort, membership: Membership) -> str:
 
 @transaction.atomic
 def remove_member(cohort: Cohort, membership_pk: int) -> Membership:
+    # Removals from one roster take turns: two instructors removing each other at once
+    # each saw the other stay (removal_refusal) and the cohort was left untaught
+    # (PostgreSQL; SQLite's transactions take turns anyway).
+    Cohort.objects.select_for_update(no_key=True).filter(pk=cohort.pk).exists()  # joins may go on
     membership = Membership.objects.select_related("user").filter(cohort=cohort, pk=membership_pk).first()
     if membership is None:
         raise ClassroomError("That person is not on this roster.")

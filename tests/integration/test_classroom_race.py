@@ -1,0 +1,48 @@
+"""Classroom rules that read and then write, with a second request in between (two
+instructors, a double click): each was reproduced with simultaneous HTTP requests
+against gunicorn on PostgreSQL. The second request is held at exactly the moment that
+broke (tests/integration/race_helpers.py). Runs on SQLite and PostgreSQL."""
+
+import threading
+
+import pytest
+
+from tests.factories import TaughtCohortFactory, UserFactory, enrol
+from tests.integration.race_helpers import interleave
+from tests.integration.test_concurrency import sqlite_file_database  # noqa: F401 (fixture)
+from trainer import classroom
+from trainer.classroom import cohorts
+from trainer.models import Membership
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_two_instructors_removing_each_other_at_once_leave_one_teaching(ines, monkeypatch):
+    # Each checked that another instructor would stay, then each removed the other:
+    # on PostgreSQL the cohort was left with nobody to teach it (2 of 10 tries).
+    ivan = UserFactory(username="ivan", instructor=True)
+    cohort = TaughtCohortFactory(created_by=ines)
+    enrol(cohort, ivan, role=Membership.Role.INSTRUCTOR)
+    places = {m.user.username: m.pk for m in cohort.memberships.select_related("user")}
+    paused, release, second_checked = threading.Event(), threading.Event(), threading.Event()
+    check = cohorts.removal_refusal
+
+    def removal_refusal(cohort, membership):
+        refused = check(cohort, membership)
+        if not paused.is_set():
+            paused.set()  # the first request has checked, and not yet removed anyone
+            release.wait(30)
+        else:
+            second_checked.set()
+        return refused
+
+    monkeypatch.setattr(cohorts, "removal_refusal", removal_refusal)
+    results = interleave(
+        lambda: classroom.remove_member(cohort, places["ivan"]),  # Ines removes Ivan
+        lambda: classroom.remove_member(cohort, places["ines"]),  # Ivan removes Ines
+        paused, release, second_checked,
+    )
+    assert Membership.objects.teaching().filter(cohort=cohort).count() == 1
+    refused = [r for r in results if isinstance(r, classroom.ClassroomError)]
+    assert len(refused) == 1 and "at least one instructor" in str(refused[0]), results
+
