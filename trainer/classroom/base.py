@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -33,3 +34,13 @@ class CaseWithdrawn(ClassroomError):
 
 def when(dt: datetime) -> str:
     return date_format(timezone.localtime(dt), "j M Y, H:i T")
+
+
+def lock_learner(user) -> None:
+    """Take the learner's turn to start work, inside the caller's transaction: every
+    Start (the library's, an assignment's) takes this lock first, so parallel Starts
+    queue rather than each creating an attempt, and never deadlock. The assignment's
+    Start once locked only the membership; with the library's Start holding this row,
+    its new attempt's foreign key check waited on it (PostgreSQL). FOR NO KEY UPDATE:
+    rows that merely point at the user are not held up."""
+    get_user_model().objects.select_for_update(no_key=True).filter(pk=user.pk).exists()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -15,7 +14,7 @@ from django.utils import timezone
 from cases.models import Case
 from trainer.classroom.assessed import assessing, assessment_lock, closed_by_assessment, is_open_assessed, listed_attempts, practice_notice
 from trainer.classroom.assignments import _begin_assignment
-from trainer.classroom.base import LEARNER, CaseWithdrawn, ClassroomError
+from trainer.classroom.base import LEARNER, CaseWithdrawn, ClassroomError, lock_learner
 from trainer.models import Assignment, Attempt, Membership
 
 
@@ -88,9 +87,9 @@ def start_case(user, case: Case) -> tuple[Attempt, str]:
     if notice := practice_notice(user, case):
         raise ClassroomError(notice)
     with transaction.atomic():
-        # Lock the learner's row: on PostgreSQL, quick parallel Starts each saw no
-        # attempt under way and each created one (SQLite serialises writers anyway).
-        get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+        # On PostgreSQL, quick parallel Starts each saw no attempt under way and each
+        # created one (SQLite serialises writers anyway).
+        lock_learner(user)
         return _start_or_resume(user, case)
 
 
