@@ -9,6 +9,7 @@ from django.contrib.messages.views import SuccessMessageMixin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, UserCreationForm
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.defaultfilters import pluralize
@@ -43,6 +44,19 @@ class SignupForm(FocusFirstError, UserCreationForm):
         # to reveal both problems. Check password1 as well so all show at once.
         if self.has_error("password2", "password_mismatch"):
             self.validate_password_for_user(self.instance, "password1")
+
+    def create_account(self):
+        """The new account, or None with the username error on the form. Another sign-up
+        can take the name between is_valid's check and this insert (two people choosing
+        it at once, a double click); the unique key then refused it, which was a 500."""
+        try:
+            with transaction.atomic():
+                return self.save()
+        except IntegrityError:
+            if not type(self.instance).objects.filter(username=self.cleaned_data["username"]).exists():
+                raise  # not the name: nothing a person could fix
+            self.add_error("username", self.instance.unique_error_message(type(self.instance), ["username"]))
+            return None
 
 
 def minutes(delta: timedelta) -> str:
@@ -132,8 +146,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect("home")
     next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
+    if request.method == "POST" and form.is_valid() and (user := form.create_account()):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect(next_url or "library")
     status = 422 if request.method == "POST" else 200
