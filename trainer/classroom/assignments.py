@@ -62,8 +62,13 @@ def _begin_assignment(user, assignment: Assignment, now: datetime) -> tuple[Atte
         member = Membership.objects.select_for_update().filter(cohort_id=assignment.cohort_id, user=user, role=LEARNER)
         if not member.exists():
             raise ClassroomError("You are not a learner in this cohort.")
-        if Assignment.objects.held(assignment.pk) is None:  # the page was loaded before its removal
+        current = Assignment.objects.held(assignment.pk)
+        if current is None:  # the page was loaded before its removal
             raise ClassroomError("Your instructor has withdrawn this exercise.")
+        # The dates and limit as saved now: an edit saved since the page loaded the
+        # assignment (a lowered limit) was otherwise judged by the old ones.
+        for field in ("opens_at", "due_at", "max_attempts"):
+            setattr(assignment, field, getattr(current, field))
         # One small query for both the attempt under way and the count (a class at
         # 9:00 sends this request 200 times at once).
         mine = list(Attempt.objects.filter(user=user, assignment=assignment).order_by("pk").values_list("pk", "finished_at"))

@@ -63,3 +63,16 @@ def test_starting_an_assignment_removed_after_the_page_loaded_it_is_refused_with
     with pytest.raises(classroom.ClassroomError, match="withdrawn this exercise"):  # was an IntegrityError, a 500
         classroom.start_assignment(alice, loaded)
     assert not Attempt.objects.filter(user=alice).exists()
+
+
+def test_starting_after_the_limit_was_lowered_is_judged_by_the_new_limit(cohort, alice):
+    assignment = AssignmentFactory(cohort=cohort, max_attempts=3)
+    attempt, last = one_choice_from_the_end(alice, assignment)
+    attempt.choose(last)
+    loaded = Assignment.objects.select_related("case", "cohort").get(pk=assignment.pk)  # as the start view loads it
+    lowered = Assignment.objects.get(pk=assignment.pk)
+    lowered.max_attempts = 1
+    classroom.reschedule(lowered)
+    with pytest.raises(classroom.ClassroomError, match="used all 1 attempt"):
+        classroom.start_assignment(alice, loaded)
+    assert Attempt.objects.filter(user=alice).count() == 1
