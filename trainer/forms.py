@@ -13,7 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from cases.models import Case
-from trainer.classroom import cohorts_taught
+from trainer.classroom import cohorts_taught, second_exercise_refusal
 from trainer.models import Assignment, Cohort
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -191,22 +191,16 @@ class AssignmentForm(FocusFirstError, forms.ModelForm):
         return data
 
     def _refuse_a_second_exercise(self, mode: str | None) -> None:
-        """One exercise per case and mode in a cohort: two assessed ones would give each
-        learner two scored attempts on one case, and the dashboard two columns. An edit
+        """classroom.second_exercise_refusal (asked again when a new one is saved). An edit
         that changes the mode is checked too, against the cohort's other assignments."""
         editing = bool(self.instance.pk)
         cohort = self.instance.cohort if editing else self.cohort
         case = self.instance.case if editing else self.cleaned_data.get("case")
         if not (cohort and case and mode) or (editing and mode == self.instance.mode):
             return
-        if not cohort.assignments.filter(case=case, mode=mode).exclude(pk=self.instance.pk).exists():
-            return
-        label = Assignment.Mode(mode).label.split(" (")[0].lower()
-        self.add_error(
-            "mode" if editing else "case",  # an edit's case is fixed, so the mode is what to change
-            f"{case.code} is already assigned to this cohort as {label}. Change that assignment's "
-            "dates and rules instead, or remove it first.",
-        )
+        if refusal := second_exercise_refusal(cohort, case, mode, exclude_pk=self.instance.pk):
+            # An edit's case is fixed, so the mode is what to change.
+            self.add_error("mode" if editing else "case", refusal)
 
 
 class AssignmentEditForm(AssignmentForm):

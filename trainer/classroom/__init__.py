@@ -45,7 +45,9 @@ from trainer.classroom.cells import (
     learner_cells,
     make_cell,
 )
-from trainer.classroom.assignments import Rescheduled, can_try_again, remove_assignment, reschedule, start_assignment
+from trainer.classroom.assignments import (
+    Rescheduled, can_try_again, create_assignment, remove_assignment, reschedule, second_exercise_refusal, start_assignment,
+)
 from trainer.classroom.assessed import (
     assessing,
     assessment_lock,
@@ -85,7 +87,8 @@ __all__ = [
     "CELL_FIELDS", "DONE", "IN_PROGRESS", "NOT_STARTED", "STATUS_LABELS", "UPCOMING",
     "Cell", "attempts_by_cell", "learner_cells", "make_cell",
     # assignments
-    "Rescheduled", "can_try_again", "remove_assignment", "reschedule", "start_assignment",
+    "Rescheduled", "can_try_again", "create_assignment", "remove_assignment", "reschedule", "second_exercise_refusal",
+    "start_assignment",
     # assessed
     "assessing", "assessment_lock", "assessment_lock_possible", "attempt_lock_notice", "closed_by_assessment",
     "debrief_locked_until", "debrief_notice", "debrief_refusal", "is_open_assessed", "listed_attempts",

@@ -14,7 +14,7 @@ from trainer.classroom.assessed import practice_notice
 from trainer.classroom.base import LEARNER, ClassroomError, lock_learner, when
 from trainer.classroom.cohorts import learner_ids
 from trainer.classroom.counted import counted_attempts
-from trainer.models import Assignment, Attempt, Membership
+from trainer.models import Assignment, Attempt, Cohort, Membership
 
 
 def _start_refusal(assignment: Assignment, used: int, now: datetime) -> str:
@@ -80,6 +80,34 @@ def _begin_assignment(user, assignment: Assignment, now: datetime) -> tuple[Atte
         case = assignment.case
         attempt = Attempt.objects.create(user=user, case=case, version_id=case.current_version_id, assignment=assignment)
         return attempt, True
+
+
+def second_exercise_refusal(cohort: Cohort, case, mode: str, exclude_pk: int | None = None) -> str:
+    """Why `cohort` cannot take an exercise on `case` in `mode`, or "": one exercise per
+    case and mode in a cohort (two assessed ones would give each learner two scored
+    attempts on one case, and the dashboard two columns). `exclude_pk`: the assignment
+    being edited."""
+    if not cohort.assignments.filter(case=case, mode=mode).exclude(pk=exclude_pk).exists():
+        return ""
+    label = Assignment.Mode(mode).label.split(" (")[0].lower()
+    return (
+        f"{case.code} is already assigned to this cohort as {label}. Change that assignment's "
+        "dates and rules instead, or remove it first."
+    )
+
+
+@transaction.atomic
+def create_assignment(cohort: Cohort, assignment: Assignment) -> Assignment:
+    """Save a new assignment of `cohort` (`assignment` unsaved, from AssignmentForm, which
+    checked second_exercise_refusal). Two submits at once (a double click on Assign)
+    both passed that check and the case was assigned twice; so the cohort's new
+    assignments take turns, and the check is asked again in that turn."""
+    Cohort.objects.select_for_update(no_key=True).filter(pk=cohort.pk).exists()
+    if refusal := second_exercise_refusal(cohort, assignment.case, assignment.mode):
+        raise ClassroomError(refusal)
+    assignment.cohort = cohort
+    assignment.save()
+    return assignment
 
 
 @dataclass(frozen=True)

@@ -232,11 +232,13 @@ def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
         return TemplateResponse(request, "classroom/assignment_form.html", context, status=422 if refused else 200)
     form = AssignmentForm(request.POST or None, cohort=cohort)
     if request.method == "POST" and form.is_valid():
-        assignment = form.save(commit=False)
-        assignment.cohort = cohort
-        assignment.save()
-        messages.success(request, f"{assignment.case.code} is assigned to {cohort.name}.")
-        return redirect("cohort_dashboard", pk=cohort.pk)
+        try:
+            assignment = classroom.create_assignment(cohort, form.save(commit=False))
+        except ClassroomError as exc:  # the same case assigned by another submit meanwhile
+            form.add_error("case", str(exc))
+        else:
+            messages.success(request, f"{assignment.case.code} is assigned to {cohort.name}.")
+            return redirect("cohort_dashboard", pk=cohort.pk)
     status = 422 if request.method == "POST" else 200
     return TemplateResponse(request, "classroom/assignment_form.html", {"cohort": cohort, "form": form}, status=status)
 

@@ -82,6 +82,25 @@ def test_the_same_case_twice_in_one_mode_is_refused_in_the_other_allowed(cohort,
     assert list(Assignment.objects.order_by("pk").values_list("mode", flat=True)) == ["practice", "assessed"]
 
 
+def test_a_case_assigned_by_another_submit_after_the_check_is_refused(cohort, library, ines_client, monkeypatch):
+    # A double click on Assign: both submits passed the form's check and the case was
+    # assessed twice in one cohort (reproduced over HTTP on SQLite and PostgreSQL).
+    # Here the other submit stores its assignment right after this one's check.
+    from trainer.forms import AssignmentForm
+
+    check = AssignmentForm.is_valid
+
+    def checked_then_assigned(form):
+        valid = check(form)
+        AssignmentFactory(cohort=cohort, code="C03", mode=Assignment.Mode.ASSESSED)
+        return valid
+
+    monkeypatch.setattr(AssignmentForm, "is_valid", checked_then_assigned)
+    response = _create(ines_client, cohort, library["C03"], mode="assessed")
+    assert response.status_code == 422
+    assert "C03 is already assigned to this cohort as assessed" in response.content.decode()
+    assert Assignment.objects.filter(cohort=cohort).count() == 1
+
 def test_the_attempts_field_offers_what_the_form_accepts(cohort, ines_client):
     form = ines_client.get(reverse("assignment_create", args=[cohort.pk])).content.decode()
     field = form[form.index('name="max_attempts"') - 150 : form.index('name="max_attempts"') + 150]
