@@ -127,7 +127,9 @@ def reschedule(assignment: Assignment) -> Rescheduled:
     and mark each finished attempt late exactly when it finished after the (new) due
     time: an extension clears the mark. Only the cohort's current learners are counted
     in what it reports, as on the dashboard."""
-    before = Assignment.objects.select_for_update().values("counts", "max_attempts").get(pk=assignment.pk)
+    before = Assignment.objects.select_for_update().values("counts", "max_attempts").filter(pk=assignment.pk).first()
+    if before is None:  # removed since the form loaded it (another tab, a co-instructor): was a 500
+        raise ClassroomError("This exercise was removed meanwhile, so there was nothing to save.")
     learners = learner_ids(assignment.cohort_id)
 
     def counted_scores() -> dict[int, int | None]:

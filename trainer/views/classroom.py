@@ -251,7 +251,11 @@ def assignment_edit(request: HttpRequest, pk: int, assignment_pk: int) -> HttpRe
     assignment = get_object_or_404(cohort.assignments.select_related("case"), pk=assignment_pk)
     form = AssignmentEditForm(request.POST or None, instance=assignment)
     if request.method == "POST" and form.is_valid():
-        done = classroom.reschedule(form.save(commit=False))
+        try:
+            done = classroom.reschedule(form.save(commit=False))
+        except ClassroomError as exc:
+            messages.error(request, str(exc))
+            return redirect("cohort_dashboard", pk=cohort.pk)
         messages.success(request, f"Saved {assignment.case.code}: due {classroom.when(assignment.due_at)}.{_rescheduled_note(assignment, done)}")
         return redirect("assignment_detail", pk=cohort.pk, assignment_pk=assignment.pk)
     status = 422 if request.method == "POST" else 200

@@ -76,3 +76,14 @@ def test_starting_after_the_limit_was_lowered_is_judged_by_the_new_limit(cohort,
     with pytest.raises(classroom.ClassroomError, match="used all 1 attempt"):
         classroom.start_assignment(alice, loaded)
     assert Attempt.objects.filter(user=alice).count() == 1
+
+
+def test_saving_an_edit_of_an_assignment_removed_meanwhile_says_so(cohort):
+    # Edit in one tab, Remove in another (or a co-instructor): the edit was a 500.
+    assignment = AssignmentFactory(cohort=cohort)
+    edited = Assignment.objects.get(pk=assignment.pk)  # as the edit form loaded it
+    classroom.remove_assignment(assignment)
+    edited.due_at += timedelta(days=1)
+    with pytest.raises(classroom.ClassroomError, match="removed meanwhile"):
+        classroom.reschedule(edited)
+    assert not Assignment.objects.exists()
