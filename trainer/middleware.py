@@ -144,6 +144,8 @@ class HtmxFailureMiddleware:
             return "Your session changed (you may have signed out or in again in another tab). The page was reloaded; nothing was recorded, so try again."
         if status == 404:
             return "That was not found; nothing was recorded."
+        if status == 400:  # Django's own refusal: too many fields, a body over its size limit
+            return "The server could not read that request (it was too large or malformed); nothing was recorded."
         return "Something went wrong on our side; nothing was recorded. Please try again."
 
     @staticmethod
