@@ -48,13 +48,18 @@ class SignupForm(FocusFirstError, UserCreationForm):
     def create_account(self):
         """The new account, or None with the username error on the form. Another sign-up
         can take the name between is_valid's check and this insert (two people choosing
-        it at once, a double click); the unique key then refused it, which was a 500."""
+        it at once, a double click); the unique key then refused it, which was a 500.
+        A double click's second request (whose answer the browser shows) gets the
+        account its first stored, when this request's password opens it."""
         try:
             with transaction.atomic():
                 return self.save()
         except IntegrityError:
-            if not type(self.instance).objects.filter(username=self.cleaned_data["username"]).exists():
+            twin = type(self.instance).objects.filter(username=self.cleaned_data["username"]).first()
+            if twin is None:
                 raise  # not the name: nothing a person could fix
+            if twin.is_active and twin.check_password(self.cleaned_data["password1"]):
+                return twin
             self.add_error("username", self.instance.unique_error_message(type(self.instance), ["username"]))
             return None
 
