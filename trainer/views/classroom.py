@@ -4,6 +4,7 @@ these views check access, call it and render."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
@@ -61,9 +62,13 @@ def _render_cohort_list(request: HttpRequest, form: CohortForm, status: int = 20
 def cohort_create(request: HttpRequest) -> HttpResponse:
     _require_instructor(request)
     form = CohortForm(request.POST, teacher=request.user)
-    if not form.is_valid():
-        return _render_cohort_list(request, form, status=422)
-    cohort = classroom.create_cohort(request.user, form.cleaned_data["name"])
+    with transaction.atomic():
+        # "Create" pressed twice sent two requests that each found no cohort of that
+        # name and each made one: lock the teacher's row so the second sees the first's.
+        get_user_model().objects.select_for_update().filter(pk=request.user.pk).exists()
+        if not form.is_valid():
+            return _render_cohort_list(request, form, status=422)
+        cohort = classroom.create_cohort(request.user, form.cleaned_data["name"])
     messages.success(request, f"Cohort created. Learners join with code {cohort.join_code} or the join link below.")
     return redirect("cohort_roster", pk=cohort.pk)
 
