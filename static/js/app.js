@@ -87,3 +87,25 @@ document.addEventListener("htmx:before:request", function () {
   var box = document.getElementById("request-failed");
   if (box) box.hidden = true;
 });
+
+// A plain form pressed twice (a double click, or again while a slow answer is on its
+// way) sent two requests, and the browser shows the second answer: "Page not found"
+// after a second Remove, "you already teach a cohort with this name" after a second
+// Create. Send a plain form once while its page is being replaced. htmx's forms (the
+// choice buttons, boosted Starts) are left to htmx, which disables their buttons. The
+// mark lapses after a while (the learner may have stopped the load and want to press
+// again) and when Back shows the page from the browser's cache.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (event.defaultPrevented || (form.getAttribute("method") || "").toLowerCase() !== "post") return;
+  if (form.closest("[hx-boost]") || form.hasAttribute("hx-post")) return;
+  if (form.dataset.submitted) {
+    event.preventDefault();
+    return;
+  }
+  form.dataset.submitted = "1";
+  setTimeout(function () { delete form.dataset.submitted; }, 10000);
+});
+window.addEventListener("pageshow", function () {
+  document.querySelectorAll("form[data-submitted]").forEach(function (form) { delete form.dataset.submitted; });
+});
