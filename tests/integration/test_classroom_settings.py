@@ -199,6 +199,17 @@ def test_an_assignment_nobody_started_is_simply_removed(library, cohort, ines_cl
     assert not cohort.assignments.exists()
 
 
+def test_a_second_remove_of_an_assignment_says_it_is_gone_not_page_not_found(library, cohort, ines_client):
+    """Remove pressed twice without JavaScript (nothing in the page stops the second):
+    the browser shows the second answer, which was the 404 page."""
+    unused = AssignmentFactory(cohort=cohort, code="C04")
+    url = reverse("assignment_remove", args=[cohort.pk, unused.pk])
+    ines_client.post(url)
+    response = ines_client.post(url, follow=True)
+    assert response.redirect_chain == [(reverse("cohort_dashboard", args=[cohort.pk]), 302)]
+    assert "That assignment has already been removed." in response.content.decode()
+
+
 def test_another_cohorts_assignment_cannot_be_removed(library, cohort, ines_client):
     foreign = AssignmentFactory(code="C01")  # a cohort Ines does not teach
     assert ines_client.post(reverse("assignment_remove", args=[cohort.pk, foreign.pk])).status_code == 404

@@ -290,9 +290,16 @@ def _rescheduled_note(assignment: Assignment, done: classroom.Rescheduled) -> st
 def assignment_remove(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
     """Withdraw an assignment, after a confirmation page (a plain form: no script needed)."""
     cohort = get_cohort_for_instructor(request, pk)
+    if request.method == "POST" and request.session.get("removed_assignment") == assignment_pk:
+        # Remove pressed twice without JavaScript: the browser shows this second answer,
+        # which was "Page not found" although the first press had removed it. Only this
+        # session's own removal is named: any other missing id stays a plain 404.
+        messages.info(request, "That assignment has already been removed.")
+        return redirect("cohort_dashboard", pk=cohort.pk)
     assignment = get_object_or_404(cohort.assignments.select_related("case"), pk=assignment_pk)
     if request.method == "POST":
         kept = classroom.remove_assignment(assignment)
+        request.session["removed_assignment"] = assignment_pk  # (deleting cleared assignment.pk)
         note = f" {kept} attempt{pluralize(kept)} on it stay{pluralize(kept, 's,')} with their learners as self-paced practice." if kept else ""
         messages.success(request, f"{assignment.case.code} is no longer assigned to {cohort.name}.{note}")
         return redirect("cohort_dashboard", pk=cohort.pk)
