@@ -57,6 +57,14 @@ def test_learner_joins_with_the_code_typed_loosely(cohort, alice, alice_client):
     assert Membership.objects.filter(cohort=cohort, user=alice).count() == 1
 
 
+def test_a_code_typed_in_full_width_letters_joins(cohort, alice, alice_client):
+    """Phone keyboards set to Chinese or Japanese type "ＤＥＭＯ" (full-width letters,
+    a full-width hyphen), which were all dropped as punctuation: "no open cohort"."""
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in cohort.join_code[:4]) + "－" + cohort.join_code[4:]
+    response = alice_client.post(reverse("join"), {"code": full_width})
+    assert response.status_code == 302 and Membership.objects.filter(cohort=cohort, user=alice).exists()
+
+
 def test_a_wrong_code_is_refused_with_a_clear_message(cohort, alice, alice_client):
     response = alice_client.post(reverse("join"), {"code": "NOPE1234"})
     assert response.status_code == 422

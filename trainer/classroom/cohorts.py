@@ -5,6 +5,7 @@ a cohort still running."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -18,6 +19,9 @@ from trainer.models import Attempt, Cohort, Membership, is_instructor, new_join_
 def normalize_code(raw: str) -> str:
     # Codes are read off a slide: forgive case, spaces and dashes. Learners sent the
     # join link paste it into the code box just as often: take the code out of it.
+    # Full-width letters and digits (phone keyboards set to Chinese or Japanese) become
+    # plain ones first; they were dropped as punctuation.
+    raw = unicodedata.normalize("NFKC", raw)
     if link := re.search(r"/join/([^/?#\s]+)", raw):
         raw = link[1]
     return re.sub(r"[^A-Z0-9]", "", raw.upper())
