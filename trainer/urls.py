@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
 from cases import views as case_views
-from trainer.views import accounts, home, play
+from trainer.views import accounts, exports, home, play
 from trainer.views import classroom as classroom_views
 from trainer.views import dashboard as dashboard_views
 
@@ -64,6 +64,6 @@ urlpatterns += [
     path("cohorts/<id:pk>/cases/<slug:slug>/items/", dashboard_views.item_analysis, name="item_analysis"),
     path("cohorts/<id:pk>/students/<id:user_pk>/", dashboard_views.student_detail, name="cohort_student"),
     path("cohorts/<id:pk>/attempts/<id:attempt_pk>/", dashboard_views.attempt_review, name="cohort_attempt"),
-    path("cohorts/<id:pk>/export/matrix.csv", dashboard_views.export_matrix, name="export_matrix"),
-    path("cohorts/<id:pk>/export/attempts.csv", dashboard_views.export_attempts, name="export_attempts"),
+    path("cohorts/<id:pk>/export/matrix.csv", exports.export_matrix, name="export_matrix"),
+    path("cohorts/<id:pk>/export/attempts.csv", exports.export_attempts, name="export_attempts"),
 ]

@@ -18,5 +18,6 @@ def _h1(page: str) -> str:
 
 def _csv(response) -> list[list[str]]:
     assert response["Content-Type"].startswith("text/csv") and "attachment" in response["Content-Disposition"]
-    assert response.content.startswith("\ufeff".encode())  # Excel reads it as UTF-8
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    body = response.getvalue()  # read once: a streamed export's content is consumed as it is read
+    assert body.startswith("\ufeff".encode())  # Excel reads it as UTF-8
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))

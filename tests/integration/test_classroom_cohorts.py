@@ -215,7 +215,7 @@ def test_roster_lists_members_and_removes_one_keeping_their_work(library, cohort
     assert not Membership.objects.filter(pk=membership.pk).exists()
     assert Attempt.objects.filter(pk=attempt.pk).exists()
     # Her work leaves the cohort's dashboard and exports with her.
-    assert "alice" not in ines_client.get(reverse("export_attempts", args=[cohort.pk])).content.decode()
+    assert "alice" not in ines_client.get(reverse("export_attempts", args=[cohort.pk])).getvalue().decode()
 
 
 def test_removing_a_member_of_another_cohort_is_a_404(cohort, ines_client, alice):

@@ -1,11 +1,10 @@
 """The instructor's view of one cohort: the matrix, one assignment's plots, item
-analysis per case, one student's work, and CSV exports. Every view goes through
+analysis per case, one student's work (the CSV exports are in
+trainer/views/exports.py). Every view goes through
 get_cohort_for_instructor (404 to anyone who does not teach the cohort) and
 aggregates in SQL through trainer.classroom."""
 
 from __future__ import annotations
-
-import csv
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -14,12 +13,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django_htmx.http import push_url
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from cases.models import Case
 from trainer import classroom, cohort_stats, plots
-from trainer.scoring import DIMENSION_LABELS
 from trainer.models import Attempt, Membership
 from trainer.views.classroom import get_cohort_for_instructor, join_url
 from trainer.views.helpers import canonical_url, group_transcript, wants_fragment
@@ -278,88 +275,3 @@ def attempt_review(request: HttpRequest, pk: int, attempt_pk: int) -> HttpRespon
         "transcript": group_transcript(state.transcript),
     }
     return TemplateResponse(request, "classroom/review.html", context)
-
-
-# -- CSV -----------------------------------------------------------------------
-
-
-def _safe(value) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas; a username or
-    label must never become one (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _csv_response(filename: str) -> tuple[HttpResponse, csv.writer]:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # A byte-order mark: without it Excel reads the UTF-8 as Windows-1252 ("ChloÃ©").
-    response.write("\ufeff")
-    return response, csv.writer(response)
-
-
-def _yes_no(value, known: bool = True) -> str:
-    """A flag as the spreadsheet reads it; empty where it does not apply yet."""
-    return ("yes" if value else "no") if known else ""
-
-
-def _stamp(dt) -> str:
-    return timezone.localtime(dt).isoformat(timespec="seconds") if dt else ""
-
-
-@login_required
-@require_safe
-def export_matrix(request: HttpRequest, pk: int) -> HttpResponse:
-    cohort = get_cohort_for_instructor(request, pk)
-    assignments = _assignments(cohort)
-    response, out = _csv_response(f"cohort-{cohort.pk}-matrix.csv")
-    head = ["student", "name"]
-    for a in assignments:
-        tag = f"{a.case.code} {a.mode} due {timezone.localtime(a.due_at):%Y-%m-%d}"  # as the dashboard names it
-        head += [f"{tag} status", f"{tag} score", f"{tag} unsafe", f"{tag} late", f"{tag} attempts"]
-    out.writerow(head)
-    members = cohort_stats.with_shown_name(Membership.objects.filter(cohort=cohort, role=Membership.Role.LEARNER).select_related("user"))
-    members = members.order_by("shown_name", "user__username")  # as the dashboard lists them
-    paginator = Paginator(members, 500)  # bounded memory per batch for big cohorts
-    for number in paginator.page_range:
-        for row in cohort_stats.matrix_rows(list(paginator.page(number).object_list), assignments):
-            user = row.membership.user
-            line = [_safe(user.username), _safe(user.get_full_name())]
-            for cell in row.cells:
-                counted = cell.counted
-                line += [
-                    cell.status_text.lower(),
-                    counted.score_total if counted else "",
-                    _yes_no(counted and counted.unsafe, known=bool(counted)),
-                    _yes_no(counted and counted.late, known=bool(counted)),
-                    cell.attempts,
-                ]
-            out.writerow(line)
-    return response
-
-
-@login_required
-@require_safe
-def export_attempts(request: HttpRequest, pk: int) -> HttpResponse:
-    cohort = get_cohort_for_instructor(request, pk)
-    response, out = _csv_response(f"cohort-{cohort.pk}-attempts.csv")
-    dims = [f"score {DIMENSION_LABELS[d].lower()}" for d in cohort_stats.DIMENSIONS]
-    out.writerow(
-        ["student", "name", "case", "version", "assignment", "mode", "started", "finished", "late", "score total", *dims,
-         "unsafe", "counted", "missed red flags", "pitfalls fallen into"]
-    )
-    for a in cohort_stats.attempt_export_rows(cohort):
-        finished = a.finished_at is not None
-        out.writerow(
-            [
-                _safe(a.user.username), _safe(a.user.get_full_name()), a.case.code, a.version.number, a.assignment_id, a.assignment.mode,
-                _stamp(a.started_at), _stamp(a.finished_at), _yes_no(a.late, finished),
-                "" if a.score_total is None else a.score_total,
-                *["" if getattr(a, f"score_{d}") is None else getattr(a, f"score_{d}") for d in cohort_stats.DIMENSIONS],
-                _yes_no(a.unsafe, finished),
-                _yes_no(classroom.is_counted(a)),
-                " ".join(f.guidance_id for f in a.missed),
-                " ".join(f.guidance_id for f in a.fallen),
-            ]
-        )
-    return response
