@@ -72,6 +72,7 @@ from trainer.classroom.practice import (
     pending_practice,
     practice_in_progress,
     start_case,
+    with_attempt_count,
 )
 
 __all__ = [
@@ -95,5 +96,5 @@ __all__ = [
     "practice_notice", "readable_debriefs", "with_debrief_open",
     # practice
     "by_last_activity", "card_attempts", "is_open_practice", "library_card_actions", "open_practice",
-    "pending_practice", "practice_in_progress", "start_case",
+    "pending_practice", "practice_in_progress", "start_case", "with_attempt_count",
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -107,9 +107,24 @@ def _start_or_resume(user, case: Case) -> tuple[Attempt, str]:
     return Attempt.objects.create(user=user, case=case, version_id=case.current_version_id), ""
 
 
+CARD_ATTEMPTS = 3  # attempts a library card lists; my_attempts has the rest
+
+
 def card_attempts(user) -> QuerySet[Attempt]:
-    """The learner's attempts as library_card_actions needs them on each case (`mine`)."""
-    return listed_attempts(user).order_by("-started_at")
+    """The learner's attempts as library_card_actions needs them on each case (`mine`),
+    newest first: the latest CARD_ATTEMPTS (the card lists those) and any unfinished or
+    assessed one (its Start rules read those). Not every attempt: a learner with
+    hundreds of attempts loaded them all, with their assessment locks, to show three."""
+    latest = Attempt.objects.for_user(user).filter(case=OuterRef("case")).order_by("-started_at", "-pk").values("pk")
+    wanted = Q(finished_at__isnull=True) | Q(assignment__mode=Assignment.Mode.ASSESSED) | Q(pk__in=latest[:CARD_ATTEMPTS])
+    return listed_attempts(user).filter(wanted).order_by("-started_at", "-pk")
+
+
+def with_attempt_count(cases: QuerySet[Case], user) -> QuerySet[Case]:
+    """Annotate `my_attempts`, the learner's attempts on each case (the card's "and N
+    earlier attempts"), counted in SQL now that `mine` holds only some of them."""
+    mine = Attempt.objects.for_user(user).filter(case=OuterRef("pk")).order_by().values("case").annotate(n=Count("pk")).values("n")
+    return cases.annotate(my_attempts=Coalesce(Subquery(mine), 0))
 
 
 def library_card_actions(user, cases) -> None:

@@ -34,7 +34,7 @@ def library(request: HttpRequest) -> HttpResponse:
         return redirect(canonical)
     cases = Case.objects.published().filter(**active)
     if request.user.is_authenticated:
-        cases = cases.prefetch_related(
+        cases = classroom.with_attempt_count(cases, request.user).prefetch_related(
             Prefetch(
                 "attempts",
                 queryset=classroom.card_attempts(request.user),
