@@ -14,7 +14,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Avg, Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Value
+from django.db.models import Avg, Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Value, When
+from django.db.models import Case as DbCase
 from django.db import connection
 from django.db.models.functions import Coalesce, Collate, Concat, Least, Lower, NullIf, Trim
 from django.utils import timezone
@@ -334,33 +335,32 @@ def decision_distribution(assignment: Assignment) -> list[StageCount]:
     """How many learners chose each option at each decision stage (any attempt).
 
     Which option belongs to which decision stage comes from the Playbooks of the
-    versions played (stages_across); the (option, learner) pairs come from SQL,
-    restricted to decision options, so each stage's share is of the learners who
-    reached it rather than of everyone who started (a branch only some reach, such
-    as a return visit, read as if most had skipped it)."""
+    versions played (stages_across); the learners are counted in SQL, per option and
+    per stage (distinct learners who chose any of its options), so each stage's share
+    is of the learners who reached it rather than of everyone who started (a branch
+    only some reach, such as a return visit, read as if most had skipped it). One
+    query whose rows are the options and stages, not the (option, learner) pairs: those
+    grew with the cohort, and were counted in Python."""
     books = versions_played(assignment.case, Attempt.objects.filter(assignment=assignment))
     stages = stages_across(books, DecisionStage)
-    pairs = (
-        Choice.objects.filter(
-            attempt__assignment=assignment,
-            attempt__user_id__in=learner_ids(assignment.cohort_id),
-            option_id__in=[o.id for _, options in stages for o, _ in options],
-        )
-        .order_by()
-        .values_list("option_id", "attempt__user_id")
-        .distinct()
-    )
-    chose: dict[str, set[int]] = {}
-    for option_id, user_id in pairs:
-        chose.setdefault(option_id, set()).add(user_id)
+    chosen = Choice.objects.filter(
+        attempt__assignment=assignment,
+        attempt__user_id__in=learner_ids(assignment.cohort_id),
+        option_id__in=[o.id for _, options in stages for o, _ in options],
+    ).order_by()
+    learners = Count("attempt__user_id", distinct=True)
+    whens = [When(option_id__in=[o.id for o, _ in options], then=Value(stage.id)) for stage, options in stages]
+    by_option = chosen.annotate(kind=Value("o"), key=F("option_id")).values("kind", "key").annotate(n=learners)
+    by_stage = chosen.annotate(kind=Value("s"), key=DbCase(*whens, output_field=TextField())).values("kind", "key").annotate(n=learners)
+    # Option and stage ids share the key column; `kind` tells them apart.
+    counts = {(r["kind"], r["key"]): r["n"] for r in by_option.union(by_stage, all=True)} if whens else {}
     repeated = {title for title, n in Counter(s.title for s, _ in stages).items() if n > 1}
     out = []
     for stage, options in stages:
-        counted = [OptionCount(o.id, label, o.grade.value, len(chose.get(o.id, ()))) for o, label in options]
-        reached = set().union(*(chose.get(o.id, set()) for o, _ in options))
+        counted = [OptionCount(o.id, label, o.grade.value, counts.get(("o", o.id), 0)) for o, label in options]
         # Two stages may share a title (C04's plan, after a deferral or not): the id tells them apart.
         title = f"{stage.title} ({stage.id})" if stage.title in repeated else stage.title
-        out.append(StageCount(stage.id, title, counted, len(reached)))
+        out.append(StageCount(stage.id, title, counted, counts.get(("s", stage.id), 0)))
     return out
 
 
