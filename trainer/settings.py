@@ -111,7 +111,7 @@ DATABASES = {
 }
 # PostgreSQL: JIT off. The planner's cost estimate for the learner lists' correlated
 # lock subqueries passed jit_above_cost, and compiling took ~0.6 s of a library page
-# whose execution took 24 ms (measured: tests/integration/test_postgres_jit_off.py).
+# whose execution took 24 ms (EXPLAIN ANALYZE, session 14; test_postgres_jit_off.py holds it).
 POSTGRES_OPTIONS = {"options": "-c jit=off"}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
