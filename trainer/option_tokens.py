@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import random
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -24,6 +25,16 @@ def _key(secret: str) -> bytes:
 def option_token(attempt_pk: int, option_id: str) -> str:
     mac = hashlib.blake2b(f"{attempt_pk}:{option_id}".encode(), key=_key(settings.SECRET_KEY), digest_size=6)
     return PREFIX + mac.hexdigest()
+
+
+def shuffled(attempt_pk: int, stage_id: str, options: list) -> None:
+    """Shuffle `options` in place, in an order stable for this attempt and stage but
+    unknown outside the server. Seeded with the attempt and stage alone, Python's
+    Random gave an order anyone could recompute (attempt ids are in the address,
+    stage ids are the same words in every case), and so undo: the authored order,
+    best decision first, came back out of the page."""
+    seed = hashlib.blake2b(f"order:{attempt_pk}:{stage_id}".encode(), key=_key(settings.SECRET_KEY), digest_size=16)
+    random.Random(seed.digest()).shuffle(options)
 
 
 def option_id_for(attempt_pk: int, option_ids: Iterable[str], sent: str) -> str:

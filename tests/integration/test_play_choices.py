@@ -157,6 +157,34 @@ def test_questions_are_not_listed_in_the_authors_order_and_keep_their_places(ali
     assert listed(first) == orders[0][:3] + orders[0][4:]  # the others keep their places
 
 
+def test_the_order_on_the_page_cannot_be_undone_from_public_values(alice_client, alice, library):
+    """The shuffle was seeded with the attempt id (in the address) and the stage id (the
+    same words in every case): a learner re-ran Python's Random with that seed, undid the
+    permutation and had the authored order back, best decision first."""
+    import random
+    import re
+
+    from django.test import override_settings
+
+    authored = [o.id for o in library["C04"].current_version.playbook.stages["history"].options]
+
+    def listed(client, attempt):
+        page = client.get(reverse("attempt", args=[attempt.pk])).content.decode()
+        sent = [v for v in re.findall(r'name="option" value="([^"]+)"', page) if not v.endswith(":next")]
+        return [option_id_for(attempt.pk, authored, v) for v in sent]
+
+    for attempt in [AttemptFactory(user=alice, code="C04") for _ in range(3)]:
+        shown = listed(alice_client, attempt)
+        positions = list(range(len(shown)))
+        random.Random(f"{attempt.pk}:history").shuffle(positions)  # what the learner can compute
+        undone = [None] * len(shown)
+        for place, index in enumerate(positions):
+            undone[index] = shown[place]
+        assert undone != authored
+        with override_settings(SECRET_KEY="another-secret-" * 4):
+            assert listed(alice_client, attempt) != shown  # the secret is part of the order
+
+
 def test_the_page_sends_no_authored_option_id_whose_pattern_would_give_the_answer(alice_client, alice, library):
     """The best assessment is A in every case, the best plan P1, the best return-visit
     decision R1: shuffled labels did not hide `value="A"` in the page source."""

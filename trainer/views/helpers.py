@@ -1,4 +1,3 @@
-import random
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -11,7 +10,7 @@ from django_htmx.http import push_url
 from trainer import classroom
 from trainer.engine import Entry, Playbook, State, advance_id
 from trainer.models import Attempt
-from trainer.option_tokens import option_token
+from trainer.option_tokens import option_token, shuffled
 
 
 @dataclass(frozen=True)
@@ -79,7 +78,8 @@ def stage_context(attempt: Attempt, state: State, *, error: str = "", focus: boo
     # Authors list the best decision first and the essential (red-flag) questions at
     # the top; a stable per-attempt shuffle removes that cue without reordering
     # between page loads (an option chosen drops out, the rest keep their places).
-    random.Random(f"{attempt.pk}:{stage.id}").shuffle(options)
+    # Keyed with the secret: an order computed from public values could be undone.
+    shuffled(attempt.pk, stage.id, options)
     # Sent as tokens, not authored ids, which follow a pattern (trainer/option_tokens.py).
     options = [Offered(option_token(attempt.pk, o.id), o.label) for o in options if o.id in available]
     advance = advance_id(stage.id) if state.can_advance else None
