@@ -14,7 +14,12 @@ from functools import lru_cache
 
 from django.conf import settings
 
+from trainer.engine import is_advance
+
 PREFIX = "o-"
+# What option_id_for returns for a value the page never offered: no option id can
+# be it (ids match cases.format.ID_PATTERN, which has no "?").
+UNKNOWN = "?"
 
 
 @lru_cache(maxsize=4)
@@ -38,11 +43,18 @@ def shuffled(attempt_pk: int, stage_id: str, options: list) -> None:
 
 
 def option_id_for(attempt_pk: int, option_ids: Iterable[str], sent: str) -> str:
-    """The option a form's value names in this attempt. Anything else is passed on as
-    it came: an option's own id (what scripts and tests send; knowing it means knowing
-    the case file) or a value the engine refuses as unknown."""
+    """The option a form's value names in this attempt: a token the page offered, or
+    "Move on" (`history:next`, the one value sent as it is) or nothing (the engine says
+    to choose). Anything else, an authored id included, comes back as UNKNOWN, which
+    the engine refuses as no option of the case. Authored ids follow a pattern (the
+    best assessment is A in every case, the best plan P1): accepted from the form, a
+    learner sent `A` in an assessed attempt and had the best assessment without
+    reading a label, and the engine's two refusals (no such option / not at this
+    stage) told them which ids a case has."""
     if sent.startswith(PREFIX):
         for option_id in option_ids:
             if hmac.compare_digest(option_token(attempt_pk, option_id), sent):
                 return option_id
-    return sent
+    if not sent or is_advance(sent):
+        return sent
+    return UNKNOWN

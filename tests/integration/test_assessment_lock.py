@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tests.factories import AssignmentFactory, AttemptFactory, TaughtCohortFactory, enrol, play, play_assigned
 from trainer.models import Assignment, Attempt, Choice
+from tests.integration.play_helpers import as_sent
 
 HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_REQUEST_TYPE": "partial"}
 ASSESSED = {"mode": Assignment.Mode.ASSESSED, "max_attempts": 1, "counts": "first"}
@@ -46,7 +47,7 @@ def test_a_self_paced_attempt_cannot_be_played_on_once_its_case_is_assessed(coho
     assert "is an assessed exercise for you" in response.content.decode()
     next_option = unfinished.state().available[0]
     for extra in ({}, HTMX):
-        response = alice_client.post(reverse("attempt_choose", args=[unfinished.pk]), {"option": next_option, "shown": "1"}, **extra)
+        response = alice_client.post(reverse("attempt_choose", args=[unfinished.pk]), {"option": as_sent(unfinished, next_option), "shown": "1"}, **extra)
         assert response.status_code in (200, 302)
         assert (response.get("HX-Redirect") or response["Location"]) == reverse("home")
     assert list(Choice.objects.filter(attempt=unfinished).values_list("option_id", flat=True)) == ["H7"]
@@ -96,7 +97,7 @@ def test_an_unfinished_assessed_attempt_can_always_be_finished(cohort, alice, al
     b = play_assigned(alice, second, ["H7"])
     for attempt in (a, b):
         option = attempt.state().available[0]
-        alice_client.post(reverse("attempt_choose", args=[attempt.pk]), {"option": option})
+        alice_client.post(reverse("attempt_choose", args=[attempt.pk]), {"option": as_sent(attempt, option)})
         assert Choice.objects.filter(attempt=attempt, option_id=option).exists()
 
 

@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.factories import AssignmentFactory, AttemptFactory, UserFactory, play
 from trainer import classroom
 from trainer.models import Membership
+from tests.integration.play_helpers import as_sent
 
 BEST_C01 = ["H1", "H3", "H4", "H5", "H6", "H7", "H8", "history:next", "X2", "X4", "X9", "X6", "exam:next", "W1", "A", "P1"]
 
@@ -187,7 +188,7 @@ class World:
 
     def data(self, name: str) -> dict:
         return {
-            "attempt_choose": {"option": "H3"},
+            "attempt_choose": {"option": as_sent(self.in_progress, "H3")},
             "cohort_create": {"name": "New cohort"},
             "cohort_add_instructor": {"username": "oscar"},
             # Restoring an open cohort: the walk goes on with the world unchanged.

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from tests.factories import AttemptFactory, UserFactory
 from trainer.models import Attempt, Choice
+from tests.integration.play_helpers import as_sent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -101,7 +102,7 @@ def test_simultaneous_posts_of_one_choice_store_exactly_one(library):
         url = reverse("attempt_choose", args=[attempt.pk])
         # Half as htmx, half as a plain form (a double click with and without JS).
         responses = together(
-            THREADS, lambda i: clients[i].post(url, {"option": "H1"}, **(HTMX if i % 2 else {}))
+            THREADS, lambda i: clients[i].post(url, {"option": as_sent(attempt, "H1")}, **(HTMX if i % 2 else {}))
         )
         statuses = sorted(r.status_code for r in responses)
         assert set(statuses) <= {200, 302}, statuses
@@ -117,7 +118,7 @@ def test_simultaneous_decisions_keep_exactly_one(library):
         attempt.choose(option)
     url = reverse("attempt_choose", args=[attempt.pk])
     options = ["W1", "W2", "W4", "W7"]
-    responses = together(THREADS, lambda i: clients[i].post(url, {"option": options[i % 4]}, **HTMX))
+    responses = together(THREADS, lambda i: clients[i].post(url, {"option": as_sent(attempt, options[i % 4])}, **HTMX))
     chosen = assert_consistent(attempt)
     assert len(chosen) == 5 and chosen[-1] in options
     winner = chosen[-1]
@@ -137,7 +138,7 @@ def test_many_simultaneous_different_choices_are_all_stored_in_order(library):
     for round_ in range(3):
         attempt = AttemptFactory(user=user)
         url = reverse("attempt_choose", args=[attempt.pk])
-        responses = together(len(questions), lambda i: clients[i].post(url, {"option": questions[i]}, **HTMX))
+        responses = together(len(questions), lambda i: clients[i].post(url, {"option": as_sent(attempt, questions[i])}, **HTMX))
         assert [r.status_code for r in responses] == [200] * len(questions), round_
         chosen = assert_consistent(attempt)  # seq 0..9, no gap, no repeat
         assert sorted(chosen) == sorted(questions), (round_, chosen)
@@ -156,7 +157,7 @@ def test_two_tabs_choosing_different_options_never_corrupt_the_attempt(library):
         sequences = [TAB_A, TAB_B] if round_ % 2 == 0 else [TAB_B, TAB_A]
 
         def play_tab(i: int) -> list[tuple[str, int]]:
-            return [(option, tabs[i].post(url, {"option": option}, **HTMX).status_code) for option in sequences[i]]
+            return [(option, tabs[i].post(url, {"option": as_sent(attempt, option)}, **HTMX).status_code) for option in sequences[i]]
 
         outcomes = together(2, play_tab)
         chosen = assert_consistent(attempt)

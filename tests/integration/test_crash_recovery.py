@@ -34,6 +34,8 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.factories import PASSWORD
+from django.test import override_settings
+from trainer.option_tokens import option_token
 
 ROOT = Path(__file__).resolve().parents[2]
 LEARNERS = 6
@@ -163,6 +165,12 @@ def prod_env(tmp_path):
     return env
 
 
+def as_sent(env: dict[str, str], attempt_id: int) -> dict[str, str]:
+    """BEST_C01 as the page sends it: each option as its token under the server's secret."""
+    with override_settings(SECRET_KEY=env["DJANGO_SECRET_KEY"]):
+        return {o: o if o.endswith(":next") else option_token(attempt_id, o) for o in BEST_C01}
+
+
 def stored_choices(db: Path) -> dict[int, list[str]]:
     """Read the database file directly, as it is on disk after the crash."""
     with sqlite3.connect(db) as conn:
@@ -186,7 +194,7 @@ def test_a_hard_kill_loses_no_acknowledged_choice(prod_env, tmp_path):
             r = browser.post("/cases/C01/start/")
             assert r.status == 302, r.status
             attempt_id = int(re.fullmatch(r"/attempts/(\d+)/", r.headers["Location"]).group(1))
-            learners.append({"browser": browser, "attempt": attempt_id, "acked": [], "server_errors": []})
+            learners.append({"browser": browser, "attempt": attempt_id, "acked": [], "server_errors": [], "sent": as_sent(prod_env, attempt_id)})
 
         acked_total = 0
         lock = threading.Lock()
@@ -198,7 +206,7 @@ def test_a_hard_kill_loses_no_acknowledged_choice(prod_env, tmp_path):
                 if crashed.is_set():
                     return
                 try:
-                    r = learner["browser"].post(f"/attempts/{learner['attempt']}/choose/", {"option": option}, htmx=n % 2 == 1)
+                    r = learner["browser"].post(f"/attempts/{learner['attempt']}/choose/", {"option": learner["sent"][option]}, htmx=n % 2 == 1)
                 except (OSError, http.client.HTTPException):
                     # The server is gone (refused, reset, or killed mid-answer: IncompleteRead):
                     # this choice was not acknowledged.
@@ -245,7 +253,7 @@ def test_a_hard_kill_loses_no_acknowledged_choice(prod_env, tmp_path):
             entries = sum(1 for option in mine if not option.endswith(":next"))
             assert page.body.count('class="entry') == entries, learner["attempt"]
             for option in BEST_C01[len(mine) :]:
-                r = browser.post(f"/attempts/{learner['attempt']}/choose/", {"option": option})
+                r = browser.post(f"/attempts/{learner['attempt']}/choose/", {"option": learner["sent"][option]})
                 assert r.status == 302, (option, r.status)
             debrief = browser.get(f"/attempts/{learner['attempt']}/debrief/")
             assert debrief.status == 200 and "Debrief:" in debrief.body

@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import AttemptFactory
+from tests.integration.play_helpers import as_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ def htmx_from(page: str) -> dict:
 def test_a_choice_after_the_session_ended_sends_the_whole_page_to_sign_in_and_back(alice_client, attempt):
     page = reverse("attempt", args=[attempt.pk])
     alice_client.post(reverse("logout"))
-    response = alice_client.post(reverse("attempt_choose", args=[attempt.pk]), {"option": "H1"}, **htmx_from(page))
+    response = alice_client.post(reverse("attempt_choose", args=[attempt.pk]), {"option": as_sent(attempt, "H1")}, **htmx_from(page))
     assert response.status_code == 200 and response.content == b""  # nothing for htmx to swap into the panel
     assert response["HX-Redirect"] == f"{reverse('login')}?next=%2Fattempts%2F{attempt.pk}%2F"
     assert not attempt.choices.exists()
@@ -32,7 +33,7 @@ def test_a_choice_after_the_session_ended_sends_the_whole_page_to_sign_in_and_ba
 def test_without_javascript_the_login_returns_to_the_page_not_the_post_only_action(alice, attempt):
     browser = Client()
     page = reverse("attempt", args=[attempt.pk])
-    response = browser.post(reverse("attempt_choose", args=[attempt.pk]), {"option": "H1"}, HTTP_REFERER=f"http://testserver{page}")
+    response = browser.post(reverse("attempt_choose", args=[attempt.pk]), {"option": as_sent(attempt, "H1")}, HTTP_REFERER=f"http://testserver{page}")
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('login')}?next=%2Fattempts%2F{attempt.pk}%2F"
     assert "Your session has ended: sign in again" in browser.get(response["Location"]).content.decode()
@@ -43,7 +44,7 @@ def test_without_javascript_the_login_returns_to_the_page_not_the_post_only_acti
 
 def test_a_page_on_another_site_is_never_the_way_back(alice, attempt):
     response = Client().post(
-        reverse("attempt_choose", args=[attempt.pk]), {"option": "H1"}, HTTP_REFERER="https://evil.example/attempts/1/"
+        reverse("attempt_choose", args=[attempt.pk]), {"option": as_sent(attempt, "H1")}, HTTP_REFERER="https://evil.example/attempts/1/"
     )
     assert response["Location"] == f"{reverse('login')}?next=%2F"
 
@@ -52,7 +53,7 @@ def test_a_path_of_ours_that_reads_as_another_host_is_never_the_way_back(alice, 
     """A security audit: our host with the path //evil.example/x gave next=//evil.example/x
     (the login view refused it, but the middleware should not build it)."""
     for extra in ({"HTTP_REFERER": "http://testserver//evil.example/x"}, {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://testserver//evil.example/x"}):
-        response = Client().post(reverse("attempt_choose", args=[attempt.pk]), {"option": "H1"}, **extra)
+        response = Client().post(reverse("attempt_choose", args=[attempt.pk]), {"option": as_sent(attempt, "H1")}, **extra)
         target = response.get("HX-Redirect") or response["Location"]
         assert target == f"{reverse('login')}?next=%2F", extra
 
@@ -62,7 +63,7 @@ def test_a_stale_csrf_token_reloads_the_page_with_a_message_instead_of_the_403_p
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(alice)
     page = reverse("attempt", args=[attempt.pk])
-    response = browser.post(reverse("attempt_choose", args=[attempt.pk]), {"option": "H1"}, **htmx_from(page))
+    response = browser.post(reverse("attempt_choose", args=[attempt.pk]), {"option": as_sent(attempt, "H1")}, **htmx_from(page))
     assert response.status_code == 403 and response["HX-Refresh"] == "true" and response.content == b""
     [message] = get_messages(response.wsgi_request)
     assert "nothing was recorded, so try again" in str(message)
@@ -71,13 +72,13 @@ def test_a_stale_csrf_token_reloads_the_page_with_a_message_instead_of_the_403_p
 
 
 def test_someone_elses_attempt_by_htmx_reloads_the_page_and_keeps_the_404(bob_client, attempt):
-    response = bob_client.post(reverse("attempt_choose", args=[attempt.pk]), {"option": "H1"}, **htmx_from("/"))
+    response = bob_client.post(reverse("attempt_choose", args=[attempt.pk]), {"option": as_sent(attempt, "H1")}, **htmx_from("/"))
     assert response.status_code == 404 and response["HX-Refresh"] == "true" and response.content == b""
 
 
 def test_fragments_and_their_validation_errors_are_left_alone(alice_client, attempt):
     page = reverse("attempt", args=[attempt.pk])
-    ok = alice_client.post(reverse("attempt_choose", args=[attempt.pk]), {"option": "H1"}, **htmx_from(page))
+    ok = alice_client.post(reverse("attempt_choose", args=[attempt.pk]), {"option": as_sent(attempt, "H1")}, **htmx_from(page))
     refused = alice_client.post(reverse("attempt_choose", args=[attempt.pk]), {"option": "nope"}, **htmx_from(page))
     assert (ok.status_code, refused.status_code) == (200, 422)
     assert "HX-Refresh" not in ok and "HX-Refresh" not in refused and b"Nothing was recorded" in refused.content

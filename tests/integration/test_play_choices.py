@@ -213,6 +213,26 @@ def test_the_page_sends_no_authored_option_id_whose_pattern_would_give_the_answe
     assert first.choice_ids() == path + ["A"]
 
 
+def test_an_authored_id_sent_instead_of_a_token_is_refused_and_reveals_nothing(alice_client, alice, library):
+    """`option=A` is the best assessment in every case: accepted from the form, a learner
+    had it without reading a single label (in an assessed attempt too). And the two
+    refusals, "no such option" and "not available at this stage", told which ids exist."""
+    import re
+
+    attempt = AttemptFactory(user=alice, code="C06")
+    play(attempt, ["H1", "history:next", "X2", "exam:next", "W1"])
+    url = reverse("attempt_choose", args=[attempt.pk])
+    answers = {}
+    for raw in ("A", "P1", "ZZ9"):
+        response = alice_client.post(url, {"option": raw}, HTTP_HX_REQUEST="true")
+        assert response.status_code == 422
+        answers[raw] = re.findall(r"[^<>]*Nothing was recorded\.", response.content.decode())
+    assert answers["A"] == answers["P1"] == answers["ZZ9"] == ["There is no such option in this case. Nothing was recorded."]
+    assert attempt.choice_ids() == ["H1", "history:next", "X2", "exam:next", "W1"]
+    assert choose(alice_client, attempt, "A").status_code == 200  # its token is taken
+    assert attempt.choice_ids()[-1] == "A"
+
+
 def test_a_tab_left_behind_is_told_the_attempt_moved_on(alice_client, attempt):
     choose(alice_client, attempt, "H1")
     choose(alice_client, attempt, "history:next")  # another tab moved on to the examination

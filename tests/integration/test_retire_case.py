@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from cases.lint import LIBRARY_DIR
 from cases.models import Case
 from tests.factories import AssignmentFactory, AttemptFactory, TaughtCohortFactory, UserFactory, enrol, play
+from tests.integration.play_helpers import as_sent
 
 C01 = LIBRARY_DIR / "C01-lumbar-strain-lift.yaml"
 
@@ -73,7 +74,7 @@ def test_a_learner_finishes_and_reads_work_on_a_retired_case_but_starts_none(lib
     done, under_way = _finished_and_open(alice)
     assert "C05" not in alice_client.get("/cases/").content.decode()
     assert alice_client.get(f"/attempts/{under_way.pk}/").status_code == 200
-    assert alice_client.post(f"/attempts/{under_way.pk}/choose/", {"option": "H2"}).status_code == 302
+    assert alice_client.post(f"/attempts/{under_way.pk}/choose/", {"option": as_sent(under_way, "H2")}).status_code == 302
     assert under_way.choice_ids() == ["H1", "H2"]
     debrief = alice_client.get(f"/attempts/{done.pk}/debrief/").content.decode()
     assert 'id="withdrawn"' in debrief and "/cases/C05/start/" not in debrief

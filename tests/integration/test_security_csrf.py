@@ -16,6 +16,7 @@ from django.urls import reverse
 from cases.models import Case, CaseVersion
 from tests.integration.test_authz_matrix import MATRIX, PERSONAS, World, walk
 from trainer.models import Assignment, Attempt, Choice, Cohort, Membership
+from tests.integration.play_helpers import as_sent
 
 HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_REQUEST_TYPE": "partial", "HTTP_HX_CURRENT_URL": "http://testserver/"}
 MODELS = (Attempt, Choice, Cohort, Membership, Assignment, Case, CaseVersion)
@@ -65,7 +66,7 @@ def test_a_wrong_token_is_refused_too(library):
     client = csrf_client(world, "learner")
     client.get(reverse("attempt", args=[world.in_progress.pk]))
     url = reverse("attempt_choose", args=[world.in_progress.pk])
-    response = client.post(url, {"option": "H3"}, HTTP_X_CSRFTOKEN="x" * 64, **HTMX)
+    response = client.post(url, {"option": as_sent(world.in_progress, "H3")}, HTTP_X_CSRFTOKEN="x" * 64, **HTMX)
     assert response.status_code == 403
     assert world.in_progress.choice_ids() == ["H1"]
 
@@ -83,12 +84,12 @@ def test_the_token_htmx_sends_makes_the_same_requests_work(library):
     page = client.get(reverse("attempt", args=[world.in_progress.pk]))
     token = token_from_page(page.content.decode())
     url = reverse("attempt_choose", args=[world.in_progress.pk])
-    response = client.post(url, {"option": "H3"}, HTTP_X_CSRFTOKEN=token, **HTMX)
+    response = client.post(url, {"option": as_sent(world.in_progress, "H3")}, HTTP_X_CSRFTOKEN=token, **HTMX)
     assert response.status_code == 200
     assert world.in_progress.choice_ids() == ["H1", "H3"]
     # The plain form's hidden field works the same way without JavaScript.
     field = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
-    response = client.post(url, {"option": "H4", "csrfmiddlewaretoken": field})
+    response = client.post(url, {"option": as_sent(world.in_progress, "H4"), "csrfmiddlewaretoken": field})
     assert response.status_code == 302
     assert world.in_progress.choice_ids() == ["H1", "H3", "H4"]
 
