@@ -14,7 +14,7 @@ when`); the rules live in:
   practice.py     self-paced practice, the library's Start and its cards' actions
 """
 
-from trainer.classroom.base import INSTRUCTOR, LEARNER, MISSED, CaseWithdrawn, ClassroomError, when
+from trainer.classroom.base import INSTRUCTOR, LEARNER, MISSED, CaseWithdrawn, ClassroomError, NoSuchJoinCode, when
 from trainer.classroom.cohorts import (
     add_co_instructor,
     assignment_refusal,
@@ -77,7 +77,7 @@ from trainer.classroom.practice import (
 
 __all__ = [
     # base
-    "INSTRUCTOR", "LEARNER", "MISSED", "CaseWithdrawn", "ClassroomError", "when",
+    "INSTRUCTOR", "LEARNER", "MISSED", "CaseWithdrawn", "ClassroomError", "NoSuchJoinCode", "when",
     # cohorts
     "add_co_instructor", "assignment_refusal", "cohorts_taught", "create_cohort", "find_cohort_by_code",
     "in_open_cohort", "issue_new_join_code", "join_cohort", "learner_ids", "normalize_code",

@@ -22,6 +22,10 @@ class ClassroomError(Exception):
     """A rule said no; the message is written for the person who asked."""
 
 
+class NoSuchJoinCode(ClassroomError):
+    """No open cohort has the code: what a guess at a code gets (trainer/join_throttle.py counts these)."""
+
+
 class CaseWithdrawn(ClassroomError):
     """The case was retired (manage.py retire_case): nothing new starts on it."""
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.text import Truncator
 
-from trainer.classroom.base import INSTRUCTOR, LEARNER, ClassroomError
+from trainer.classroom.base import INSTRUCTOR, LEARNER, ClassroomError, NoSuchJoinCode
 from trainer.models import Attempt, Cohort, Membership, is_instructor, new_join_code
 
 
@@ -51,7 +51,7 @@ def create_cohort(user, name: str) -> Cohort:
 def find_cohort_by_code(code: str) -> Cohort:
     cohort = Cohort.objects.filter(join_code=normalize_code(code), archived=False).first()
     if cohort is None:
-        raise ClassroomError("No open cohort has that join code. Check it with your instructor.")
+        raise NoSuchJoinCode("No open cohort has that join code. Check it with your instructor.")
     return cohort
 
 

@@ -18,7 +18,7 @@ from django.urls import Resolver404, resolve, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from trainer import classroom
+from trainer import classroom, join_throttle
 from trainer.classroom import ClassroomError
 from trainer.forms import FocusFirstError
 
@@ -117,19 +117,24 @@ def safe_next(request: HttpRequest, url: str | None) -> str:
     return url if ok else ""
 
 
-def joining(next_url: str) -> dict:
+def joining(request: HttpRequest, next_url: str) -> dict:
     """Context for the log-in and sign-up pages when `next` joins a cohort. Only the
     cohort's name, which the join page shows anyway; a dead or archived code gets the
-    same neutral line as the code form, and the join page refuses it after log-in."""
+    same neutral line as the code form, and the join page refuses it after log-in.
+    Anyone can load these pages, so a dead code counts as a guess (join_throttle), and
+    past the limit no cohort is named."""
     try:
         match = resolve(urlsplit(next_url).path) if next_url else None
     except Resolver404:
         match = None
     if match is None or match.url_name not in ("join", "join_link"):
         return {}
+    if "code" not in match.kwargs or join_throttle.blocked(request):  # the code form (no code yet)
+        return {"joining": True}
     try:
         return {"joining": True, "joining_cohort": classroom.find_cohort_by_code(match.kwargs["code"]).name}
-    except (KeyError, ClassroomError):  # the code form (no code yet), or a dead code
+    except ClassroomError:  # a dead code
+        join_throttle.record_miss(request)
         return {"joining": True}
 
 
@@ -139,7 +144,7 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)  # its `next` is already validated
-        return {**context, **joining(context[self.redirect_field_name])}
+        return {**context, **joining(self.request, context[self.redirect_field_name])}
 
 
 @require_http_methods(["GET", "POST"])
@@ -155,7 +160,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect(next_url or "library")
     status = 422 if request.method == "POST" else 200
-    context = {"form": form, "next": next_url, **joining(next_url)}
+    context = {"form": form, "next": next_url, **joining(request, next_url)}
     return TemplateResponse(request, "registration/signup.html", context, status=status)
 
 

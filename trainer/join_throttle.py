@@ -1,0 +1,52 @@
+"""Guessing join codes, throttled.
+
+A join code is 8 characters from 31 (8.5e11 codes), which holds only if guesses are
+few: the join form, the join link and the log-in and sign-up pages (which name the
+cohort a `next=/join/CODE/` leads to, before anyone signs in) answered every guess
+at once, about 20 a second from one signed-in tab, and sign-up makes as many
+accounts as anyone wants. So codes that match no open cohort are counted per account
+and per client address (the one django-axes uses, so behind the proxy the client's,
+not the proxy's); past either limit within the window, no code is looked up, right
+or wrong, until the window ends.
+
+The counts live in Django's cache: the default is each process's own memory, so
+with N workers the limits are N times these, still far too few to find a code.
+"""
+
+from __future__ import annotations
+
+from axes.helpers import get_client_ip_address
+from django.core.cache import cache
+from django.http import HttpRequest
+
+WINDOW = 15 * 60  # seconds
+PER_ACCOUNT = 10  # a learner mistypes a code a few times, not ten
+PER_ADDRESS = 100  # a class behind one school address joins at once
+
+MESSAGE = (
+    "Too many join codes that did not work: joining is paused for 15 minutes. "
+    "Check the code with your instructor, or use the join link they sent."
+)
+
+
+def _counters(request: HttpRequest) -> list[tuple[str, int]]:
+    counters = [(f"join-guess:addr:{get_client_ip_address(request)}", PER_ADDRESS)]
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        counters.append((f"join-guess:user:{user.pk}", PER_ACCOUNT))
+    return counters
+
+
+def blocked(request: HttpRequest) -> bool:
+    """Whether this account or address has used up its wrong codes for now."""
+    return any(cache.get(key, 0) >= limit for key, limit in _counters(request))
+
+
+def record_miss(request: HttpRequest) -> None:
+    """A code that matched no open cohort."""
+    for key, _ in _counters(request):
+        cache.add(key, 0, WINDOW)  # the window starts at the first miss
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between the two calls
+            cache.set(key, 1, WINDOW)
