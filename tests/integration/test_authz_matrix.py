@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from io import StringIO
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
@@ -90,6 +91,31 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "export_matrix": ("GET", TEACHER_ONLY),
     "export_attempts": ("GET", TEACHER_ONLY),
 }
+
+
+# The other methods a view answers (its `Allow` header), each with its outcome per
+# persona, so every URL x method is stated, not only the one MATRIX names. Bodies that
+# change nothing where that is possible (an empty form: "422", or the cohort's own name);
+# the rows that do change the world (a removal, joining) run last (EXTRA_LAST).
+EXTRA_METHODS: dict[tuple[str, str], dict[str, str]] = {
+    ("signup", "POST"): row("422", "redirect", "redirect", "redirect", "redirect", "redirect"),
+    ("login", "POST"): row("200", "redirect", "redirect", "redirect", "redirect", "redirect"),  # an empty form: 200, as Django's
+    ("login", "PUT"): row("200", "redirect", "redirect", "redirect", "redirect", "redirect"),  # FormView takes PUT as POST
+    ("password_change", "POST"): SIGNED_IN,  # an empty form comes back (200, Django's view)
+    ("password_change", "PUT"): SIGNED_IN,
+    ("join", "POST"): row("login", "422", "422", "422", "422", "422"),
+    ("cohort_settings", "POST"): TEACHER_ACTION,
+    ("assignment_create", "POST"): row("login", "404", "404", "422", "404", "404"),
+    ("assignment_edit", "POST"): row("login", "404", "404", "422", "404", "404"),
+    ("cohort_remove_member", "POST"): TEACHER_ACTION,
+    ("assignment_remove", "POST"): TEACHER_ACTION,
+    # Joining by the link: the learner is already in, the instructor already teaches it,
+    # everyone else joins (or, revoked, is told why not); each lands on a page of theirs.
+    ("join_link", "POST"): row("login", "redirect", "redirect", "redirect", "redirect", "redirect"),
+}
+EXTRA_LAST = ("cohort_remove_member", "assignment_remove", "join_link")
+# Methods every view may answer without doing anything: HEAD (a GET without body) and OPTIONS.
+HARMLESS = {"HEAD", "OPTIONS"}
 
 
 @dataclass
@@ -193,6 +219,7 @@ class World:
             "cohort_add_instructor": {"username": "oscar"},
             # Restoring an open cohort: the walk goes on with the world unchanged.
             "cohort_archive": {"archived": "0"},
+            "cohort_settings": {"name": self.cohort.name},  # saved as it was
         }.get(name, {})
 
     def client(self, persona: str) -> Client:
@@ -269,3 +296,53 @@ def test_an_id_too_big_for_the_database_is_a_404_on_every_url(library, persona):
             if response.status_code != 404:
                 wrong[f"{r.name} <{param}>"] = f"{method} {url}: {response.status_code}"
     assert not wrong, "\n".join(f"  {k}: {v}" for k, v in wrong.items())
+
+
+def allowed_methods(world: World, url: str) -> set[str]:
+    """The methods the view says it answers: its Allow header, on a 405 to an unusual
+    method (require_http_methods) or on OPTIONS (class-based views). Asked as each
+    persona in turn: login_required answers an anonymous one with a redirect."""
+    for persona in PERSONAS:
+        for method in ("options", "trace"):
+            response = getattr(world.client(persona), method)(url)
+            if response.has_header("Allow"):
+                return {m.strip() for m in response["Allow"].split(",")}
+    raise AssertionError(f"{url}: no Allow header for any persona")
+
+
+def test_every_method_of_every_url_has_a_row(library):
+    """MATRIX names one method per URL; a view that also takes a POST (a settings form,
+    a confirmation page) or a PUT (Django's FormView) must have it stated too."""
+    world = World(library)
+    missing = []
+    for r in walk()[0]:
+        if r.name not in MATRIX:
+            continue
+        url = reverse(r.name, kwargs=world.kwargs(r.name, r.params))
+        stated = {MATRIX[r.name][0]} | {m for (name, m) in EXTRA_METHODS if name == r.name}
+        if "GET" in stated:
+            stated.add("HEAD")
+        missing += [f"{r.name} {m}" for m in sorted(allowed_methods(world, url) - stated - HARMLESS)]
+    assert not missing, f"add these to EXTRA_METHODS in {__file__}: {missing}"
+    stale = [f"{n} {m}" for (n, m) in EXTRA_METHODS if n not in MATRIX]
+    assert not stale, stale
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_other_methods_answer_each_persona_as_stated(library, persona):
+    world = World(library)
+    routes = {r.name: r for r in walk()[0]}
+    wrong = {}
+    rows = sorted(EXTRA_METHODS.items(), key=lambda item: item[0][0] in EXTRA_LAST)
+    for (name, method), expected in rows:
+        url = reverse(name, kwargs=world.kwargs(name, routes[name].params))
+        response = world.client(persona).generic(method, url, urlencode(world.data(name)), "application/x-www-form-urlencoded")
+        got = outcome(response)
+        if got != expected[persona]:
+            wrong[f"{name} {method}"] = f"{url}: expected {expected[persona]}, got {got}"
+    assert not wrong, f"persona {persona}:\n" + "\n".join(f"  {k}: {v}" for k, v in wrong.items())
+    # Nobody but the cohort's instructor changed it.
+    world.cohort.refresh_from_db()
+    assert world.cohort.name == "Year 2"
+    assert world.cohort.assignments.exists() == (persona != "instructor")
+    assert world.cohort.memberships.filter(pk=world.removable.pk).exists() == (persona != "instructor")
