@@ -33,6 +33,7 @@ def prepare(cohort: dict, users: int, think: tuple[float, float], data_dir: Path
     from bench.seed import random_path
     from cases.models import Case
     from trainer.models import Assignment, Cohort
+    from trainer.option_tokens import token_key
 
     case = Case.objects.published().select_related("current_version").get(code=CASE)
     now = timezone.now()
@@ -43,8 +44,10 @@ def prepare(cohort: dict, users: int, think: tuple[float, float], data_dir: Path
     learners = [{**cred, "path": random_path(book, rng)} for cred in cohort["students"][:users]]
     connections.close_all()
     plan = data_dir / "class-plan.json"
+    # The page sends tokens, not option ids (trainer/option_tokens.py); locust makes
+    # them with the server's key, as the page would have.
     plan.write_text(json.dumps({"start_path": f"/assignments/{assignment.pk}/start/", "start": start, "think_s": list(think),
-                                "learners": learners}))
+                                "learners": learners, "token_key": token_key().hex()}))
     return plan
 
 
@@ -56,7 +59,8 @@ def run(port: int, plan: Path, users: int, ramp: float, duration: float, data_di
            "--users", str(users), "--spawn-rate", f"{users / max(ramp, 0.01):g}", "--run-time", f"{round(duration)}s",
            "--host", f"http://127.0.0.1:{port}", "--csv", str(prefix), "--loglevel", "WARNING",
            "--exit-code-on-error", "0"]
-    res = subprocess.run(cmd, env={**os.environ, "BENCH_CLASS_PLAN": str(plan)},
+    # PYTHONPATH: the locustfile imports trainer.option_tokens (no Django settings needed).
+    res = subprocess.run(cmd, env={**os.environ, "BENCH_CLASS_PLAN": str(plan), "PYTHONPATH": str(BENCH.parent)},
                          capture_output=True, text=True, timeout=duration + 120)
     stats_file = Path(f"{prefix}_stats.csv")
     if res.returncode != 0 or not stats_file.exists():

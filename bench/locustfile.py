@@ -5,7 +5,8 @@ same assigned case as everyone else (all within the first second), as the booste
 button does with JavaScript (the case page in the answer) or, with `--class-start
 plain`, as a plain form does (a redirect, then the page); then it reads before every click
 (the plan's think time) and posts its planned choices as htmx does. No Django here:
-the plan carries each learner's session cookie, CSRF secret and a valid path.
+the plan carries each learner's session cookie, CSRF secret and a valid path, and
+the key the server makes option tokens with.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ from pathlib import Path
 from locust import HttpUser, between, task
 from locust.exception import StopUser
 
+from trainer.option_tokens import option_token
+
 PLAN = json.loads(Path(os.environ["BENCH_CLASS_PLAN"]).read_text())
+TOKEN_KEY = bytes.fromhex(PLAN["token_key"])
 _learners = iter(PLAN["learners"])
 
 
@@ -76,9 +80,11 @@ class Learner(HttpUser):
             self.client.get(f"{self.attempt}debrief/", name="debrief")
             raise StopUser()
         option = self.path[self.made]
+        attempt_pk = int(self.attempt.strip("/").rsplit("/", 1)[1])
+        sent = option if option.endswith(":next") else option_token(attempt_pk, option, TOKEN_KEY)  # as the page sends it
         with self.client.post(
             f"{self.attempt}choose/",
-            data={"option": option, "shown": self.made},
+            data={"option": sent, "shown": self.made},
             headers={"X-CSRFToken": self.csrf, "HX-Request": "true", "HX-Request-Type": "partial"},
             name="choice POST (htmx)", catch_response=True,
         ) as r:

@@ -27,8 +27,14 @@ def _key(secret: str) -> bytes:
     return hashlib.sha256(b"trainer.option_tokens:" + secret.encode()).digest()
 
 
-def option_token(attempt_pk: int, option_id: str) -> str:
-    mac = hashlib.blake2b(f"{attempt_pk}:{option_id}".encode(), key=_key(settings.SECRET_KEY), digest_size=6)
+def token_key() -> bytes:
+    """The key tokens are made with (from the secret key): for a load tool, which has
+    no Django settings, to send tokens as the page does (bench/locustfile.py)."""
+    return _key(settings.SECRET_KEY)
+
+
+def option_token(attempt_pk: int, option_id: str, key: bytes | None = None) -> str:
+    mac = hashlib.blake2b(f"{attempt_pk}:{option_id}".encode(), key=key or token_key(), digest_size=6)
     return PREFIX + mac.hexdigest()
 
 
