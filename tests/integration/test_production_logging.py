@@ -35,3 +35,14 @@ def test_a_server_error_is_logged_with_its_time_level_and_logger(tmp_path):
     ), result.stderr
     assert "Traceback (most recent call last):" in result.stderr
     assert "no such table" in result.stderr
+
+
+def test_the_log_level_may_be_written_in_lower_case(tmp_path):
+    """DJANGO_LOG_LEVEL=info stopped every command and gunicorn with "ValueError: Unable
+    to configure root logger": logging knows only upper-case level names."""
+    env = production_env(tmp_path, DJANGO_LOG_LEVEL="info")
+    check = "import django; django.setup(); import logging; print(logging.getLevelName(logging.getLogger().level))"
+    result = subprocess.run([sys.executable, "-c", check], cwd=ROOT, env=dict(env, DJANGO_SETTINGS_MODULE="trainer.settings"),
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "INFO"
