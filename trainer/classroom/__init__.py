@@ -5,7 +5,7 @@ never re-derive a rule; the dashboard's aggregates are in trainer/cohort_stats.p
 Callers import from here (`classroom.start_case`, `from trainer.classroom import
 when`); the rules live in:
 
-  base.py         the roles, MISSED, ClassroomError, when (how a message writes a time)
+  base.py         the roles, MISSED, ClassroomError, when (how a message writes a time), take_turn
   cohorts.py      creating, joining, co-instructors, join codes, archiving, membership
   counted.py      which attempt counts (first, best or last finished)
   cells.py        one learner's status on one assignment (Cell); a learner's assigned work
@@ -14,7 +14,7 @@ when`); the rules live in:
   practice.py     self-paced practice, the library's Start and its cards' actions
 """
 
-from trainer.classroom.base import INSTRUCTOR, LEARNER, MISSED, CaseWithdrawn, ClassroomError, NoSuchJoinCode, when
+from trainer.classroom.base import INSTRUCTOR, LEARNER, MISSED, CaseWithdrawn, ClassroomError, NoSuchJoinCode, take_turn, when
 from trainer.classroom.cohorts import (
     add_co_instructor,
     assignment_refusal,
@@ -77,7 +77,7 @@ from trainer.classroom.practice import (
 
 __all__ = [
     # base
-    "INSTRUCTOR", "LEARNER", "MISSED", "CaseWithdrawn", "ClassroomError", "NoSuchJoinCode", "when",
+    "INSTRUCTOR", "LEARNER", "MISSED", "CaseWithdrawn", "ClassroomError", "NoSuchJoinCode", "take_turn", "when",
     # cohorts
     "add_co_instructor", "assignment_refusal", "cohorts_taught", "create_cohort", "find_cohort_by_code",
     "in_open_cohort", "issue_new_join_code", "join_cohort", "learner_ids", "normalize_code",

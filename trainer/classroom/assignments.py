@@ -11,7 +11,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from trainer.classroom.assessed import practice_notice
-from trainer.classroom.base import LEARNER, ClassroomError, lock_learner, when
+from trainer.classroom.base import LEARNER, ClassroomError, take_turn, when
 from trainer.classroom.cohorts import learner_ids
 from trainer.classroom.counted import counted_attempts
 from trainer.models import Assignment, Attempt, Cohort, Membership
@@ -56,7 +56,7 @@ def _begin_assignment(user, assignment: Assignment, now: datetime) -> tuple[Atte
     """start_assignment once its practice_notice check has passed: the membership,
     the attempt under way or the limits, and the new attempt, in one transaction."""
     with transaction.atomic():
-        lock_learner(user)  # first, as the library's Start does (a deadlock otherwise)
+        take_turn(user)  # first, as the library's Start does (a deadlock otherwise)
         # Lock the membership row so two quick clicks cannot both pass the
         # attempt limit (PostgreSQL; SQLite serialises writers anyway).
         member = Membership.objects.select_for_update().filter(cohort_id=assignment.cohort_id, user=user, role=LEARNER)

@@ -40,11 +40,13 @@ def when(dt: datetime) -> str:
     return date_format(timezone.localtime(dt), "j M Y, H:i T")
 
 
-def lock_learner(user) -> None:
-    """Take the learner's turn to start work, inside the caller's transaction: every
-    Start (the library's, an assignment's) takes this lock first, so parallel Starts
-    queue rather than each creating an attempt, and never deadlock. The assignment's
-    Start once locked only the membership; with the library's Start holding this row,
-    its new attempt's foreign key check waited on it (PostgreSQL). FOR NO KEY UPDATE:
+def take_turn(user) -> None:
+    """Take this person's turn, inside the caller's transaction: what they do twice at
+    once (a double click, two tabs) queues instead of each request passing a check the
+    other has not yet changed. Every Start (the library's, an assignment's) takes it
+    first, so parallel Starts neither each create an attempt nor deadlock (the
+    assignment's Start once locked only the membership; with the library's Start
+    holding this row, its new attempt's foreign key check waited on it, PostgreSQL);
+    an instructor's Create cohort takes it around the name check. FOR NO KEY UPDATE:
     rows that merely point at the user are not held up."""
     get_user_model().objects.select_for_update(no_key=True).filter(pk=user.pk).exists()

@@ -14,7 +14,7 @@ from django.utils import timezone
 from cases.models import Case
 from trainer.classroom.assessed import assessing, assessment_lock, closed_by_assessment, is_open_assessed, listed_attempts, practice_notice
 from trainer.classroom.assignments import _begin_assignment
-from trainer.classroom.base import LEARNER, CaseWithdrawn, ClassroomError, lock_learner
+from trainer.classroom.base import LEARNER, CaseWithdrawn, ClassroomError, take_turn
 from trainer.models import Assignment, Attempt, Membership
 
 
@@ -89,7 +89,7 @@ def start_case(user, case: Case) -> tuple[Attempt, str]:
     with transaction.atomic():
         # On PostgreSQL, quick parallel Starts each saw no attempt under way and each
         # created one (SQLite serialises writers anyway).
-        lock_learner(user)
+        take_turn(user)
         return _start_or_resume(user, case)
 
 

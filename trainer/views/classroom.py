@@ -4,7 +4,6 @@ these views check access, call it and render."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -66,8 +65,8 @@ def cohort_create(request: HttpRequest) -> HttpResponse:
     form = CohortForm(request.POST, teacher=request.user)
     with transaction.atomic():
         # "Create" pressed twice sent two requests that each found no cohort of that
-        # name and each made one: lock the teacher's row so the second sees the first's.
-        get_user_model().objects.select_for_update().filter(pk=request.user.pk).exists()
+        # name and each made one: in turn, the second sees the first's.
+        classroom.take_turn(request.user)
         if not form.is_valid():
             return _render_cohort_list(request, form, status=422)
         cohort = classroom.create_cohort(request.user, form.cleaned_data["name"])
