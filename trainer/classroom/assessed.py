@@ -57,10 +57,11 @@ def assessing(user, case, now: datetime | None = None, *, other_than=None) -> Qu
     attempt views check it inside the query that loads the attempt."""
     now = now or timezone.now()
     theirs = Attempt.objects.filter(assignment=OuterRef("pk"), user=user)
+    # Three subqueries, each written once: every one more costs the library its SQL
+    # compilation again, and SQLite runs each per row of the learner's attempts.
+    holds = Exists(theirs.filter(Q(finished_at__isnull=True) | Q(assignment__due_at__gt=now)))  # whatever the cohort
     learning = Exists(Membership.objects.filter(cohort=OuterRef("cohort_id"), user=user, role=LEARNER, cohort__archived=False))
-    started = Exists(theirs)
-    unfinished = Exists(theirs.filter(finished_at__isnull=True))
-    in_play = ((started | learning) & Q(due_at__gt=now)) | unfinished | (learning & ~started & Q(opens_at__lte=now))
+    in_play = holds | (learning & (Q(due_at__gt=now) | (Q(opens_at__lte=now) & ~Exists(theirs))))
     assignments = Assignment.objects.filter(in_play, mode=Assignment.Mode.ASSESSED)
     if case is not None:
         assignments = assignments.filter(case=case)
