@@ -97,8 +97,7 @@ def _assessed_on_case_sql(case: str, other_than: str) -> str:
 
 
 def _assessed_on_case_params(user) -> tuple:
-    user_id = getattr(user, "pk", user)
-    return (Assignment.Mode.ASSESSED, user_id, LEARNER, False, user_id)
+    return (Assignment.Mode.ASSESSED, user.pk, LEARNER, False, user.pk)
 
 
 def assessment_lock_possible(user) -> RawSQL:
@@ -136,8 +135,7 @@ def closed_by_assessment(attempt: Attempt) -> bool:
     """attempt_lock_notice's rule as a yes/no. `attempt` is annotated with either
     assessment_lock (lists: `assessment_locked`, the answer) or
     assessment_lock_possible (the attempt views: a cheap first test)."""
-    a = attempt.assignment if attempt.assignment_id else None
-    if attempt.finished_at is None and a is not None and a.mode == Assignment.Mode.ASSESSED:
+    if is_open_assessed(attempt):
         return False
     if hasattr(attempt, "assessment_locked"):
         return bool(attempt.assessment_locked)
