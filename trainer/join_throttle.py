@@ -15,9 +15,16 @@ with N workers the limits are N times these, still far too few to find a code.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from axes.helpers import get_client_ip_address
 from django.core.cache import cache
 from django.http import HttpRequest
+
+from trainer.classroom import ClassroomError, NoSuchJoinCode
+
+T = TypeVar("T")
 
 WINDOW = 15 * 60  # seconds
 PER_ACCOUNT = 10  # a learner mistypes a code a few times, not ten
@@ -50,3 +57,20 @@ def record_miss(request: HttpRequest) -> None:
             cache.incr(key)
         except ValueError:  # expired between the two calls
             cache.set(key, 1, WINDOW)
+
+
+class Paused(ClassroomError):
+    """Joining is paused for this account or address (MESSAGE)."""
+
+
+def look_up(request: HttpRequest, lookup: Callable[..., T], *args) -> T:
+    """`lookup(*args)`, a classroom function that finds a cohort by its code, as every
+    view that takes a code runs it: not at all while paused (Paused), and a code that
+    matches no open cohort (NoSuchJoinCode, raised on) counted as a guess."""
+    if blocked(request):
+        raise Paused(MESSAGE)
+    try:
+        return lookup(*args)
+    except NoSuchJoinCode:
+        record_miss(request)
+        raise

@@ -129,12 +129,11 @@ def joining(request: HttpRequest, next_url: str) -> dict:
         match = None
     if match is None or match.url_name not in ("join", "join_link"):
         return {}
-    if "code" not in match.kwargs or join_throttle.blocked(request):  # the code form (no code yet)
+    if "code" not in match.kwargs:  # the code form (no code yet)
         return {"joining": True}
     try:
-        return {"joining": True, "joining_cohort": classroom.find_cohort_by_code(match.kwargs["code"]).name}
-    except ClassroomError:  # a dead code
-        join_throttle.record_miss(request)
+        return {"joining": True, "joining_cohort": join_throttle.look_up(request, classroom.find_cohort_by_code, match.kwargs["code"]).name}
+    except ClassroomError:  # a dead code, or joining is paused
         return {"joining": True}
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from trainer import classroom, cohort_stats
 from trainer import join_throttle
-from trainer.classroom import ClassroomError, NoSuchJoinCode
+from trainer.classroom import ClassroomError
 from trainer.forms import AssignmentEditForm, AssignmentForm, CohortForm, CoInstructorForm, JoinForm
 from trainer.models import Assignment, Cohort, Membership, is_instructor
 from trainer.views.helpers import show_started
@@ -81,15 +81,12 @@ def join(request: HttpRequest) -> HttpResponse:
     form = JoinForm(request.POST or None)
     status = 422 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
-        if join_throttle.blocked(request):  # no code is looked up, right or wrong
-            form.add_error("code", join_throttle.MESSAGE)
-            return TemplateResponse(request, "classroom/join.html", {"form": form}, status=429)
         try:
-            _, notice = classroom.join_cohort(request.user, form.cleaned_data["code"])
+            _, notice = join_throttle.look_up(request, classroom.join_cohort, request.user, form.cleaned_data["code"])
         except ClassroomError as exc:
-            if isinstance(exc, NoSuchJoinCode):
-                join_throttle.record_miss(request)
             form.add_error("code", str(exc))
+            if isinstance(exc, join_throttle.Paused):
+                status = 429
         else:
             messages.success(request, notice)
             return redirect("home")
@@ -101,13 +98,9 @@ def join(request: HttpRequest) -> HttpResponse:
 def join_link(request: HttpRequest, code: str) -> HttpResponse:
     """The link an instructor shares. GET only shows what you are joining: a link
     that joined on GET could be followed by a preview bot or planted in a page."""
-    if join_throttle.blocked(request):
-        messages.error(request, join_throttle.MESSAGE)
-        return redirect("join")
     try:
-        cohort = classroom.find_cohort_by_code(code)
-    except NoSuchJoinCode as exc:
-        join_throttle.record_miss(request)
+        cohort = join_throttle.look_up(request, classroom.find_cohort_by_code, code)
+    except ClassroomError as exc:  # no open cohort has it, or joining is paused
         messages.error(request, str(exc))
         return redirect("join")
     if request.method == "POST":
