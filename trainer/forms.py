@@ -13,7 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from cases.models import Case
-from trainer.classroom import cohorts_taught, second_exercise_refusal
+from trainer.classroom import cohort_name_refusal, second_exercise_refusal
 from trainer.models import Assignment, Cohort
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -58,9 +58,8 @@ class CohortForm(FocusFirstError, forms.ModelForm):
         # Two cohorts of one instructor with one name cannot be told apart, by them or
         # by a learner in both (home page, join page).
         name = self.cleaned_data["name"].strip()
-        if self.teacher is not None:
-            if cohorts_taught(self.teacher).filter(name__iexact=name).exclude(pk=self.instance.pk).exists():
-                raise forms.ValidationError("You already teach a cohort with this name: give this one a name of its own.")
+        if self.teacher is not None and (refusal := cohort_name_refusal(self.teacher, name, exclude_pk=self.instance.pk)):
+            raise forms.ValidationError(refusal)
         return name
 
 

@@ -18,6 +18,7 @@ from trainer.classroom.base import INSTRUCTOR, LEARNER, MISSED, CaseWithdrawn, C
 from trainer.classroom.cohorts import (
     add_co_instructor,
     assignment_refusal,
+    cohort_name_refusal,
     cohorts_taught,
     create_cohort,
     find_cohort_by_code,
@@ -79,7 +80,7 @@ __all__ = [
     # base
     "INSTRUCTOR", "LEARNER", "MISSED", "CaseWithdrawn", "ClassroomError", "NoSuchJoinCode", "take_turn", "when",
     # cohorts
-    "add_co_instructor", "assignment_refusal", "cohorts_taught", "create_cohort", "find_cohort_by_code",
+    "add_co_instructor", "assignment_refusal", "cohort_name_refusal", "cohorts_taught", "create_cohort", "find_cohort_by_code",
     "in_open_cohort", "issue_new_join_code", "join_cohort", "learner_ids", "normalize_code",
     "only_in_ended_cohorts", "removal_refusal", "remove_member", "set_archived", "work_in_cohort",
     # counted

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.text import Truncator
 
-from trainer.classroom.base import INSTRUCTOR, LEARNER, ClassroomError, NoSuchJoinCode
+from trainer.classroom.base import INSTRUCTOR, LEARNER, ClassroomError, NoSuchJoinCode, take_turn
 from trainer.models import Attempt, Cohort, Membership, is_instructor, new_join_code
 
 
@@ -42,7 +42,23 @@ def learner_ids(cohort: Cohort | int) -> QuerySet:
 
 
 @transaction.atomic
+def cohort_name_refusal(user, name: str, exclude_pk: int | None = None) -> str:
+    """Why `user` cannot give a cohort of theirs `name`, or "": two cohorts of one
+    instructor with one name cannot be told apart, by them or by a learner in both
+    (home page, join page). `exclude_pk`: the cohort being renamed."""
+    if cohorts_taught(user).filter(name__iexact=name).exclude(pk=exclude_pk).exists():
+        return "You already teach a cohort with this name: give this one a name of its own."
+    return ""
+
+
+@transaction.atomic
 def create_cohort(user, name: str) -> Cohort:
+    """A new cohort taught by `user` (CohortForm checked cohort_name_refusal). Create
+    pressed twice sent two requests that each passed that check and each made a
+    cohort; so the check is asked again in the user's turn."""
+    take_turn(user)
+    if refusal := cohort_name_refusal(user, name):
+        raise ClassroomError(refusal)
     cohort = Cohort.objects.create(name=name, created_by=user)
     Membership.objects.create(cohort=cohort, user=user, role=INSTRUCTOR)
     return cohort

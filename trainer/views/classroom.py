@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.template.defaultfilters import pluralize
 from django.http import Http404, HttpRequest, HttpResponse
@@ -63,15 +62,15 @@ def _render_cohort_list(request: HttpRequest, form: CohortForm, status: int = 20
 def cohort_create(request: HttpRequest) -> HttpResponse:
     _require_instructor(request)
     form = CohortForm(request.POST, teacher=request.user)
-    with transaction.atomic():
-        # "Create" pressed twice sent two requests that each found no cohort of that
-        # name and each made one: in turn, the second sees the first's.
-        classroom.take_turn(request.user)
-        if not form.is_valid():
-            return _render_cohort_list(request, form, status=422)
-        cohort = classroom.create_cohort(request.user, form.cleaned_data["name"])
-    messages.success(request, f"Cohort created. Learners join with code {cohort.join_code} or the join link below.")
-    return redirect("cohort_roster", pk=cohort.pk)
+    if form.is_valid():
+        try:
+            cohort = classroom.create_cohort(request.user, form.cleaned_data["name"])
+        except ClassroomError as exc:  # the same name, created by another submit meanwhile
+            form.add_error("name", str(exc))
+        else:
+            messages.success(request, f"Cohort created. Learners join with code {cohort.join_code} or the join link below.")
+            return redirect("cohort_roster", pk=cohort.pk)
+    return _render_cohort_list(request, form, status=422)
 
 
 @login_required
