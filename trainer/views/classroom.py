@@ -48,12 +48,24 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
     return _render_cohort_list(request, CohortForm())
 
 
+COHORT_PAGE = 25
+
+
 def _render_cohort_list(request: HttpRequest, form: CohortForm, status: int = 200) -> HttpResponse:
-    cohorts = classroom.cohorts_taught(request.user).annotate(
-        learners=Count("memberships", filter=Q(memberships__role=Membership.Role.LEARNER), distinct=True),
-        n_assignments=Count("assignments", distinct=True),
+    """Running and archived cohorts, each list paged on its own (?page=, ?archived_page=)."""
+    cohorts = (
+        classroom.cohorts_taught(request.user)
+        .annotate(
+            learners=Count("memberships", filter=Q(memberships__role=Membership.Role.LEARNER), distinct=True),
+            n_assignments=Count("assignments", distinct=True),
+        )
+        .order_by("-created_at", "-pk")  # newest first; pk settles ties, or a page could repeat a cohort
     )
-    context = {"cohorts": cohorts.filter(archived=False), "archived": cohorts.filter(archived=True), "form": form}
+    context = {
+        "cohorts": Paginator(cohorts.filter(archived=False), COHORT_PAGE).get_page(request.GET.get("page")),
+        "archived": Paginator(cohorts.filter(archived=True), COHORT_PAGE).get_page(request.GET.get("archived_page")),
+        "form": form,
+    }
     return TemplateResponse(request, "classroom/cohorts.html", context, status=status)
 
 

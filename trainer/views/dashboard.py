@@ -15,13 +15,14 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from cases.models import Case
+from cases.models import Case, playbooks
 from trainer import classroom, cohort_stats, plots
 from trainer.models import Attempt, Membership
 from trainer.views.classroom import get_cohort_for_instructor, join_url
 from trainer.views.helpers import canonical_url, group_transcript, wants_fragment
 
 PAGE_SIZE = 25
+STUDENT_ATTEMPTS_PAGE = 20  # each with its whole path: 100 attempts made a 360 KB page
 GRADE_TONES = {"best": "success", "acceptable": "info", "poor": "warning", "dangerous": "danger"}
 
 
@@ -240,14 +241,20 @@ def _get_learner(cohort, user_pk: int):
 @login_required
 @require_safe
 def student_detail(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
-    """One learner's work on this cohort's assignments, each with its path."""
+    """One learner's work on this cohort's assignments, each with its path, a page
+    at a time: each attempt is replayed to draw its path."""
     cohort = get_cohort_for_instructor(request, pk)
     student = _get_learner(cohort, user_pk)
-    attempts = []
-    for attempt in cohort_stats.student_attempts(cohort, student):
-        state = attempt.version.playbook.replay([c.option_id for c in attempt.choices.all()])
-        attempts.append({"attempt": attempt, "counted": classroom.is_counted(attempt), "transcript": group_transcript(state.transcript)})
-    context = {"cohort": cohort, "student": student, "attempts": attempts}
+    # student_attempts' order (by due time, then started), with pk to settle ties, so no attempt is on two pages.
+    attempts = cohort_stats.student_attempts(cohort, student).order_by("assignment__due_at", "started_at", "pk")
+    page = Paginator(attempts, STUDENT_ATTEMPTS_PAGE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    books = playbooks([a.version for a in shown])  # case files not compiled yet: one query, not one per case
+    items = []
+    for attempt, book in zip(shown, books):
+        state = book.replay([c.option_id for c in attempt.choices.all()])
+        items.append({"attempt": attempt, "counted": classroom.is_counted(attempt), "transcript": group_transcript(state.transcript)})
+    context = {"cohort": cohort, "student": student, "attempts": items, "page": page}
     return TemplateResponse(request, "classroom/student.html", context)
 
 
