@@ -171,6 +171,9 @@ def load_catalogue(path: Path = GUIDANCE_FILE) -> dict[str, GuidanceEntry]:
             raise CaseFileError([Problem(str(path), where.line(["guidance", i, "ref"]), f"{entry.id}: ref cites unknown section code(s) {', '.join(unknown)} (known: {known}; FAQ-... and 'PRO step N' also work)")])
         if entry.section != SECTION_HEADINGS[codes[0]]:
             raise CaseFileError([Problem(str(path), where.line(["guidance", i, "section"]), f"{entry.id}: section should be the heading of the ref's first code {codes[0]}: \"{SECTION_HEADINGS[codes[0]]}\"")])
+        named = [] if entry.ext else ext_terms_in(entry.title, entry.statement)
+        if named:
+            raise CaseFileError([Problem(str(path), where.line(["guidance", i, "statement"]), f"{entry.id}: names {', '.join(named)}, which the source document does not: mark the item `ext: true`")])
     return entries
 
 
@@ -199,7 +202,7 @@ def read_case(path: Path, catalogue: dict[str, GuidanceEntry] | None = None, lib
     except ValidationError as exc:
         raise CaseFileError(sorted(_schema_problems(path, exc, where, data), key=lambda p: p.line)) from None
     catalogue = load_catalogue() if catalogue is None else catalogue
-    found = presentation_problems(case) + graph_problems(case, catalogue) + (library_problems(case, text) if library else [])
+    found = presentation_problems(case) + graph_problems(case, catalogue) + (library_problems(case, text) + ext_term_problems(case) if library else [])
     problems = sorted((Problem(str(path), loc if isinstance(loc, int) else where.line(loc), msg) for loc, msg in found), key=lambda p: p.line)
     if problems:
         raise CaseFileError(problems)
@@ -253,6 +256,72 @@ def comment_warnings(text: str) -> list[tuple[int, str]]:
         for n, line in enumerate(text.splitlines(), 1)
         if _COMMENT_IN_TEXT.match(line)
     ]
+
+
+# Named conditions and tests the source document does not contain: extension teaching
+# (blueprint [ext]) wherever the library names them. A content audit found discitis unmarked
+# in C04, C11 and C14 while C03 marked it, so the linter holds every library case to the
+# list: such a term stands only in text marked `ext: true` (the option, or the stage that
+# holds it), or, in a field nothing can mark (title, presentation, setting, vignette, objectives),
+# with an ext_notes line naming it. Terms the source does contain (fracture, radiculopathy,
+# imaging) and diagnoses the blueprint names without [ext] (cauda equina syndrome, septic
+# arthritis, motor neuron disease) are not listed. Extend the list when a new case names
+# another; keep each pattern narrow enough not to match a patient's name.
+EXT_ONLY_TERMS: dict[str, str] = {
+    "discitis": r"\bdiscitis\b",
+    "osteomyelitis": r"\bosteomyelitis\b",
+    "an epidural abscess or collection": r"\bepidural\b",
+    "gout or pseudogout": r"\b(?:pseudo)?gout\b",
+    "anal tone": r"\banal tone\b",
+    "a bladder scan": r"\bbladder(?:-volume)? scan",
+    "the Thompson (calf-squeeze) test": r"\bThompson(?: calf-squeeze)? test|\bcalf[- ]squeeze",
+    "sacroiliac provocation tests": r"\b(?:sacroiliac|SI) provocation",
+    "blood cultures": r"\bblood cultures?\b",
+    "thyroid tests": r"\bthyroid\b|\bTSH\b",
+    "an ECG": r"\bECGs?\b|\belectrocardiogra",
+    "EMG or nerve conduction studies": r"\bEMG\b|\bnerve conduction\b",
+    "axial spondyloarthritis": r"\bspondyl(?:o)?arthrit",
+    "uveitis": r"\buveitis\b",
+    "an aortic aneurysm": r"\baneurysm",
+    "meningitis or meningism": r"\bmening(?:itis|ism|eal)\b",
+    "dystonia": r"\bdystoni",
+    "spinal stenosis": r"\bstenosis\b",
+    "an avulsion": r"\bavulsion",
+    "renal colic or a kidney stone": r"\brenal colic\b|\bkidney stones?\b",
+}
+_EXT_ONLY = {name: re.compile(pattern, re.IGNORECASE) for name, pattern in EXT_ONLY_TERMS.items()}
+_UNMARKABLE_FIELDS = ("title", "presentation", "setting", "vignette")
+
+
+def ext_terms_in(*texts: str) -> list[str]:
+    """The extension-only terms (EXT_ONLY_TERMS) the texts name, in the list's order."""
+    joined = "\n".join(texts)
+    return [name for name, pattern in _EXT_ONLY.items() if pattern.search(joined)]
+
+
+def ext_term_problems(case: Case) -> list[tuple[list, str]]:
+    """Extension-only terms in text not marked ext. Returns (yaml path, message) pairs."""
+    out: list[tuple[list, str]] = []
+    noted = set(ext_terms_in(*case.ext_notes))
+    unmarkable = [([key], getattr(case, key)) for key in _UNMARKABLE_FIELDS]
+    unmarkable += [(["objectives", k], text) for k, text in enumerate(case.objectives)]
+    for loc, text in unmarkable:
+        for term in ext_terms_in(text):
+            if term not in noted:
+                out.append((loc, f"{loc[0]}: names {term}, which the source document does not, and this field cannot be marked ext: name it in an ext_notes line"))
+    for i, stage in enumerate(case.stages):
+        if stage.ext:
+            continue
+        own = [getattr(stage, key, "") or "" for key in ("title", "prompt", "text")]
+        for term in ext_terms_in(*own):
+            out.append((["stages", i, "id"], f"stage '{stage.id}': names {term}, which the source document does not: mark the stage `ext: true` and say what in ext_notes"))
+        for j, opt in enumerate(getattr(stage, "options", [])):
+            if opt.ext:
+                continue
+            texts = [opt.label, getattr(opt, "reveals", ""), getattr(opt, "reason", "")]
+            for term in ext_terms_in(*texts):
+                out.append((["stages", i, "options", j, "id"], f"stage '{stage.id}', option '{opt.id}': names {term}, which the source document does not: mark the option `ext: true` and say what in ext_notes"))
+    return out
 
 
 def presentation_problems(case: Case) -> list[tuple[list, str]]:
