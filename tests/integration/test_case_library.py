@@ -59,7 +59,8 @@ WRONG = {
         outcome_cites=frozenset({"tp-imaging-selective"}),
     ),
     "C03": WrongPath(
-        _path(["H1", "H11", "L1"], ["X2", "X1", "X3"], "W1", "B", "P3", "R3"),
+        # Not X1: the injection marks it shows are his infection risk (rf-infection), elicited once seen.
+        _path(["H1", "H11", "L1"], ["X2", "X3"], "W1", "B", "P3", "R3"),
         outcome="outcome-bad",
         unsafe=True,
         missed=frozenset({"rf-systemic", "rf-infection", "rf-nonmechanical"}),
@@ -78,7 +79,8 @@ WRONG = {
         _path(["H1", "H2", "H10"], ["X3", "X1"], "W1", "B", "P5", "R3"),
         outcome="outcome-bad",
         unsafe=True,
-        missed=frozenset({"rf-trauma", "rf-sensory"}),
+        # The tingling in both arms the unsafe X3 provokes is rf-sensory seen: not missed, still unsafe.
+        missed=frozenset({"rf-trauma"}),
         triggered=frozenset({"pf-misattribution", "pf-overemphasis"}),
         outcome_cites=frozenset({"rf-trauma", "pf-misattribution"}),
         unsafe_manoeuvre=True,
@@ -122,7 +124,8 @@ WRONG = {
         outcome_cites=frozenset({"pf-misattribution", "pf-non-specific"}),
     ),
     "C11": WrongPath(
-        _path(["H1", "H4", "H5", "H6", "H11"], ["X2", "X4", "X5", "X6", "X3"], "W1", "B", "P3", "R3"),
+        # Not X3: pain no position eases, which it shows, is rf-nonmechanical seen.
+        _path(["H1", "H4", "H5", "H6", "H11"], ["X2", "X4", "X5", "X6"], "W1", "B", "P3", "R3"),
         outcome="outcome-bad",
         unsafe=True,
         missed=frozenset({"rf-nonmechanical", "rf-systemic"}),
