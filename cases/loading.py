@@ -6,12 +6,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from cases.library_rules import patient_name
 from cases.lint import LIBRARY_DIR, CaseFile, CaseFileError, Problem, load_catalogue, read_library
 from cases.models import Case, CaseVersion, GuidanceItem
+
+
+class LoadedMeanwhile(Exception):
+    """Another load (a second `load_cases`, run at the same time) stored something for
+    this case between this load's reads and its writes: a version with the same number
+    or content, or a new case with the same slug. Nothing of this load was kept."""
+
+    def __init__(self, code: str, error: IntegrityError):
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        super().__init__(
+            f"Case {code}: another load changed it in the database while this one ran ({detail}). "
+            "Nothing was loaded: run load_cases again."
+        )
 
 
 @dataclass
@@ -58,36 +71,53 @@ def load_library(paths: Sequence[str | Path] = ()) -> LoadReport:
                 ),
             )
         for cf in good:
-            c = cf.case
-            listing = dict(
-                slug=c.slug, title=c.title, presentation=c.learner_title, region=c.tags.region, type=c.tags.type, difficulty=c.tags.difficulty
-            )
-            case, created = Case.objects.get_or_create(code=c.id, defaults=listing)
-            version = case.versions.filter(content_hash=cf.content_hash).first()
-            was = case.current_version_id
-            if version is None:
-                number = (case.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-                version = CaseVersion.objects.create(
-                    case=case, number=number, content_hash=cf.content_hash, data=cf.data, source_path=cf.path.name
-                )
-                (report.created if created else report.new_versions).append(c.id)
-                report.changes.append(f"{c.id} {c.title}: {'new case' if created else f'version {number}'} from {cf.path.name}")
-            elif version.pk != was:
-                report.restored.append(c.id)
-                report.changes.append(f"{c.id} {c.title}: back to version {version.number} (the file matches it) from {cf.path.name}")
-            else:
-                report.unchanged.append(c.id)
-            if not created and case.title != c.title:
-                report.changes.append(f"{c.id}: title was '{case.title}', now '{c.title}'")
-            # Withdrawing is retire_case's decision, and only it undoes one: a file left in
-            # the folder (or put back) must not publish again a case taken out on purpose.
-            Case.objects.filter(pk=case.pk).update(**listing, current_version=version)
-            if case.retired:
-                report.still_retired.append(c.id)
-                report.changes.append(f"{c.id} {c.title}: retired, so learners still do not see it (publish it again: manage.py retire_case --restore {c.id})")
+            try:
+                _load_case(cf, report)
+            except IntegrityError as exc:
+                # Raised inside the transaction: everything this load wrote is rolled back.
+                raise LoadedMeanwhile(cf.case.id, exc) from exc
     if not paths or any(Path(p).resolve() == LIBRARY_DIR for p in paths):
         report.missing = _published_without_a_file({cf.case.id for cf in good})
     return report
+
+
+def _load_case(cf: CaseFile, report: LoadReport) -> None:
+    """One checked file into the database, inside load_library's transaction.
+
+    Two loads at once queue rather than race: on PostgreSQL the second waits at the
+    guidance rows the first updated (update_or_create locks them) until the first
+    commits, then reads what it stored; on SQLite its transaction cannot begin
+    (IMMEDIATE) until the first's ends. The checks above run before the transaction,
+    though, so a second load can still meet a row the first stored after them (a new
+    case with the same slug), and any other writer meets the unique keys: the
+    IntegrityError that follows is LoadedMeanwhile, not a traceback."""
+    c = cf.case
+    listing = dict(
+        slug=c.slug, title=c.title, presentation=c.learner_title, region=c.tags.region, type=c.tags.type, difficulty=c.tags.difficulty
+    )
+    case, created = Case.objects.get_or_create(code=c.id, defaults=listing)
+    version = case.versions.filter(content_hash=cf.content_hash).first()
+    was = case.current_version_id
+    if version is None:
+        number = (case.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        version = CaseVersion.objects.create(
+            case=case, number=number, content_hash=cf.content_hash, data=cf.data, source_path=cf.path.name
+        )
+        (report.created if created else report.new_versions).append(c.id)
+        report.changes.append(f"{c.id} {c.title}: {'new case' if created else f'version {number}'} from {cf.path.name}")
+    elif version.pk != was:
+        report.restored.append(c.id)
+        report.changes.append(f"{c.id} {c.title}: back to version {version.number} (the file matches it) from {cf.path.name}")
+    else:
+        report.unchanged.append(c.id)
+    if not created and case.title != c.title:
+        report.changes.append(f"{c.id}: title was '{case.title}', now '{c.title}'")
+    # Withdrawing is retire_case's decision, and only it undoes one: a file left in
+    # the folder (or put back) must not publish again a case taken out on purpose.
+    Case.objects.filter(pk=case.pk).update(**listing, current_version=version)
+    if case.retired:
+        report.still_retired.append(c.id)
+        report.changes.append(f"{c.id} {c.title}: retired, so learners still do not see it (publish it again: manage.py retire_case --restore {c.id})")
 
 
 def _name_clashes(good: list[CaseFile]) -> list[Problem]:

@@ -24,16 +24,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_library()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Counters kept in the cache (guesses at join codes) start at zero in every test."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def library(db):
     """The whole case library, loaded (again, if a transactional test flushed it)."""

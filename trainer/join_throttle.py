@@ -9,8 +9,8 @@ and per client address (the one django-axes uses, so behind the proxy the client
 not the proxy's); past either limit within the window, no code is looked up, right
 or wrong, until the window ends.
 
-The counts live in Django's cache: the default is each process's own memory, so
-with N workers the limits are N times these, still far too few to find a code.
+The counts are trainer/throttle.py's, in the database: every worker process reads and
+adds to the same ones (each process's own cache allowed N times the limits with N).
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from axes.helpers import get_client_ip_address
-from django.core.cache import cache
 from django.http import HttpRequest
 
+from trainer import throttle
 from trainer.classroom import ClassroomError, NoSuchJoinCode
 
 T = TypeVar("T")
@@ -37,7 +36,7 @@ MESSAGE = (
 
 
 def _counters(request: HttpRequest) -> list[tuple[str, int]]:
-    counters = [(f"join-guess:addr:{get_client_ip_address(request)}", PER_ADDRESS)]
+    counters = [(f"join-guess:addr:{throttle.client_address(request)}", PER_ADDRESS)]
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         counters.append((f"join-guess:user:{user.pk}", PER_ACCOUNT))
@@ -46,17 +45,15 @@ def _counters(request: HttpRequest) -> list[tuple[str, int]]:
 
 def blocked(request: HttpRequest) -> bool:
     """Whether this account or address has used up its wrong codes for now."""
-    return any(cache.get(key, 0) >= limit for key, limit in _counters(request))
+    counters = _counters(request)
+    counts = throttle.counts(key for key, _ in counters)
+    return any(counts[key] >= limit for key, limit in counters)
 
 
 def record_miss(request: HttpRequest) -> None:
     """A code that matched no open cohort."""
     for key, _ in _counters(request):
-        cache.add(key, 0, WINDOW)  # the window starts at the first miss
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between the two calls
-            cache.set(key, 1, WINDOW)
+        throttle.hit(key, WINDOW)  # the window starts at the first miss
 
 
 class Paused(ClassroomError):

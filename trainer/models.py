@@ -320,3 +320,16 @@ class Assignment(models.Model):
     def retry_can_count(self) -> bool:
         """Whether another attempt can change the counted score: not when the first counts."""
         return self.counts != self.Counts.FIRST
+
+
+class ThrottleCount(models.Model):
+    """How many times one key (what was done, by whom: `join-guess:addr:203.0.113.5`) did
+    something throttled in its current window, for every worker process at once:
+    trainer/throttle.py."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    count = models.PositiveIntegerField()
+    window_ends = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count} until {self.window_ends:%H:%M:%S}"

@@ -146,6 +146,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 
+# Sign-up throttling: accounts one client address (the same as log-in throttling's) may
+# create in an hour (trainer/views/accounts.py). Room for a class: one in a computer room
+# behind the school's one address signs up together, in its first session.
+SIGNUPS_PER_HOUR = envint("SIGNUPS_PER_HOUR", 50)
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True

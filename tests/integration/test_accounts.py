@@ -117,7 +117,8 @@ def test_sign_up_names_say_what_they_are_for_autofill(anon_client, db):
 
 @override_settings(DEBUG=True)
 def test_seed_demo_creates_the_demo_accounts_with_the_given_password(db):
-    call_command("seed_demo", "--password", "pw-for-demo-1", stdout=StringIO())
+    # --force: the suite's PostgreSQL run is not the development database (test_demo_accounts_stay_local.py).
+    call_command("seed_demo", "--password", "pw-for-demo-1", "--force", stdout=StringIO())
     users = get_user_model().objects.filter(username__startswith="demo-")
     names = set(users.values_list("username", flat=True))
     assert {"demo-instructor", "demo-student", "demo-student2"} <= names

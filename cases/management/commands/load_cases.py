@@ -1,5 +1,7 @@
+from django.core.management.base import CommandError
+
 from cases.lint import CaseFileError
-from cases.loading import load_library
+from cases.loading import LoadedMeanwhile, load_library
 from cases.management.commands._case_files import CaseFilesCommand
 
 
@@ -11,6 +13,8 @@ class Command(CaseFilesCommand):
             report = load_library(paths)
         except CaseFileError as exc:
             self.fail(exc.problems, "Nothing was loaded: fix the problems above and run again.")
+        except LoadedMeanwhile as exc:  # two loads at once: one line, not a traceback
+            raise CommandError(str(exc)) from exc
         for warning in report.warnings:
             self.stderr.write(f"warning: {warning}")
         for line in report.changes:

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from cases.format import DecisionStage, Grade, Yield
@@ -85,11 +85,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--password", default="demo-pass-123", help="password for every demo account")
-        parser.add_argument("--force", action="store_true", help="run even with DEBUG off")
+        parser.add_argument("--force", action="store_true", help="run even with DEBUG off, or on a database other than SQLite")
 
     def handle(self, *args, password, force, **options):
         if not settings.DEBUG and not force:
             raise CommandError("Refusing to create demo accounts with DEBUG off (production). Use --force to override.")
+        # DEBUG on is not proof enough: `DJANGO_DEBUG=1` in front of a command (as the
+        # Makefile's were) keeps the DATABASE_URL of a shell with production loaded.
+        # Development (`make run`) is SQLite; PostgreSQL is the production database.
+        if connection.vendor != "sqlite" and not force:
+            where = connection.settings_dict.get("HOST") or "the local socket"
+            raise CommandError(
+                f"Refusing to create demo accounts (their password is published) in the {connection.display_name} "
+                f"database '{connection.settings_dict.get('NAME')}' on {where}: demo accounts are for the "
+                "development SQLite database (make run). Unset DATABASE_URL, or use --force to override."
+            )
         instructors, _ = Group.objects.get_or_create(name=INSTRUCTORS_GROUP)
         User = get_user_model()
         users = {}
