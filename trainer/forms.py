@@ -13,7 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from cases.models import Case
-from trainer.classroom import cohort_name_refusal, second_exercise_refusal
+from trainer.classroom import cohort_name_refusal, mode_change_refusal, second_exercise_refusal
 from trainer.models import Assignment, Cohort
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -172,16 +172,6 @@ class AssignmentForm(FocusFirstError, forms.ModelForm):
                 f"The due time has passed and {opened} finished attempt{'s have their' if opened != 1 else ' has its'} "
                 "debrief open; a later due time would close them again. Learners can still finish late: their work is kept and marked late.",
             )
-        if self.instance.pk and data.get("mode") and data["mode"] != self.instance.mode:
-            # Assessed forces "first attempt counts": learners with several practice attempts
-            # would silently lose their best score, and debriefs they had read would close again.
-            started = self.instance.attempts.count()
-            if started:
-                self.add_error(
-                    "mode",
-                    f"Learners have already made {started} attempt{'s' if started != 1 else ''} under these rules, so the "
-                    "mode cannot change now. Assign the case again as a new exercise instead.",
-                )
         if data.get("mode") == Assignment.Mode.ASSESSED:
             # Assessed means one counted attempt: anything else would let a learner
             # keep trying until the debrief opens.
@@ -190,16 +180,13 @@ class AssignmentForm(FocusFirstError, forms.ModelForm):
         return data
 
     def _refuse_a_second_exercise(self, mode: str | None) -> None:
-        """classroom.second_exercise_refusal (asked again when a new one is saved). An edit
-        that changes the mode is checked too, against the cohort's other assignments."""
-        editing = bool(self.instance.pk)
-        cohort = self.instance.cohort if editing else self.cohort
-        case = self.instance.case if editing else self.cleaned_data.get("case")
-        if not (cohort and case and mode) or (editing and mode == self.instance.mode):
+        """classroom.second_exercise_refusal for a new assignment (asked again when it is
+        saved: create_assignment). An edit's new mode: AssignmentEditForm.clean."""
+        case = self.cleaned_data.get("case")
+        if self.instance.pk or not (self.cohort and case and mode):
             return
-        if refusal := second_exercise_refusal(cohort, case, mode, exclude_pk=self.instance.pk):
-            # An edit's case is fixed, so the mode is what to change.
-            self.add_error("mode" if editing else "case", refusal)
+        if refusal := second_exercise_refusal(self.cohort, case, mode):
+            self.add_error("case", refusal)
 
 
 class AssignmentEditForm(AssignmentForm):
@@ -214,3 +201,12 @@ class AssignmentEditForm(AssignmentForm):
             **AssignmentForm.Meta.help_texts,
             "counts": "For practice with several attempts: which one the dashboard scores. Changing it re-scores work already finished.",
         }
+
+    def clean(self):
+        data = super().clean()
+        # classroom.mode_change_refusal, asked again when the edit is saved (reschedule).
+        # The case is fixed, so the mode is what to change.
+        mode = data.get("mode")
+        if mode and mode != self.instance.mode and (refusal := mode_change_refusal(self.instance, mode)):
+            self.add_error("mode", refusal)
+        return data

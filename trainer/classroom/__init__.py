@@ -5,7 +5,8 @@ never re-derive a rule; the dashboard's aggregates are in trainer/cohort_stats.p
 Callers import from here (`classroom.start_case`, `from trainer.classroom import
 when`); the rules live in:
 
-  base.py         the roles, MISSED, ClassroomError, when (how a message writes a time), take_turn
+  base.py         the roles, MISSED, ClassroomError, when (how a message writes a time), take_turn,
+                  take_cohort_turn
   cohorts.py      creating, joining, co-instructors, join codes, archiving, membership
   counted.py      which attempt counts (first, best or last finished)
   cells.py        one learner's status on one assignment (Cell); a learner's assigned work
@@ -14,7 +15,9 @@ when`); the rules live in:
   practice.py     self-paced practice, the library's Start and its cards' actions
 """
 
-from trainer.classroom.base import INSTRUCTOR, LEARNER, MISSED, CaseWithdrawn, ClassroomError, NoSuchJoinCode, take_turn, when
+from trainer.classroom.base import (
+    INSTRUCTOR, LEARNER, MISSED, CaseWithdrawn, ClassroomError, NoSuchJoinCode, take_cohort_turn, take_turn, when,
+)
 from trainer.classroom.cohorts import (
     add_co_instructor,
     assignment_refusal,
@@ -47,7 +50,8 @@ from trainer.classroom.cells import (
     make_cell,
 )
 from trainer.classroom.assignments import (
-    Rescheduled, can_try_again, create_assignment, remove_assignment, reschedule, second_exercise_refusal, start_assignment,
+    ModeRefused, Rescheduled, can_try_again, create_assignment, mode_change_refusal, remove_assignment, reschedule,
+    second_exercise_refusal, start_assignment,
 )
 from trainer.classroom.assessed import (
     assessing,
@@ -78,7 +82,8 @@ from trainer.classroom.practice import (
 
 __all__ = [
     # base
-    "INSTRUCTOR", "LEARNER", "MISSED", "CaseWithdrawn", "ClassroomError", "NoSuchJoinCode", "take_turn", "when",
+    "INSTRUCTOR", "LEARNER", "MISSED", "CaseWithdrawn", "ClassroomError", "NoSuchJoinCode", "take_cohort_turn", "take_turn",
+    "when",
     # cohorts
     "add_co_instructor", "assignment_refusal", "cohort_name_refusal", "cohorts_taught", "create_cohort", "find_cohort_by_code",
     "in_open_cohort", "issue_new_join_code", "join_cohort", "learner_ids", "normalize_code",
@@ -89,8 +94,8 @@ __all__ = [
     "CELL_FIELDS", "DONE", "IN_PROGRESS", "NOT_STARTED", "STATUS_LABELS", "UPCOMING",
     "Cell", "attempts_by_cell", "learner_cells", "make_cell",
     # assignments
-    "Rescheduled", "can_try_again", "create_assignment", "remove_assignment", "reschedule", "second_exercise_refusal",
-    "start_assignment",
+    "ModeRefused", "Rescheduled", "can_try_again", "create_assignment", "mode_change_refusal", "remove_assignment",
+    "reschedule", "second_exercise_refusal", "start_assignment",
     # assessed
     "assessing", "assessment_lock", "assessment_lock_possible", "attempt_lock_notice", "closed_by_assessment",
     "debrief_locked_until", "debrief_notice", "debrief_refusal", "is_open_assessed", "listed_attempts",

@@ -11,7 +11,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from trainer.classroom.assessed import practice_notice
-from trainer.classroom.base import LEARNER, ClassroomError, take_turn, when
+from trainer.classroom.base import LEARNER, ClassroomError, take_cohort_turn, take_turn, when
 from trainer.classroom.cohorts import learner_ids
 from trainer.classroom.counted import counted_attempts
 from trainer.models import Assignment, Attempt, Cohort, Membership
@@ -96,13 +96,33 @@ def second_exercise_refusal(cohort: Cohort, case, mode: str, exclude_pk: int | N
     )
 
 
+class ModeRefused(ClassroomError):
+    """reschedule refused an assignment's new mode (mode_change_refusal): the edit form
+    says why beside the mode, with everything else typed kept."""
+
+
+def mode_change_refusal(assignment: Assignment, mode: str) -> str:
+    """Why `assignment` may not change from its saved mode to `mode`, or "". Once learners
+    have attempts it may not: assessed forces "first attempt counts" (a best score would
+    silently become a first one) and closes debriefs they have read. Nor to a mode the
+    cohort holds its case in already (second_exercise_refusal). The edit form asks it,
+    and reschedule again in the cohort's turn."""
+    if started := assignment.attempts.count():
+        return (
+            f"Learners have already made {started} attempt{'s' if started != 1 else ''} under these rules, so the "
+            "mode cannot change now. Assign the case again as a new exercise instead."
+        )
+    return second_exercise_refusal(assignment.cohort, assignment.case, mode, exclude_pk=assignment.pk)
+
+
 @transaction.atomic
 def create_assignment(cohort: Cohort, assignment: Assignment) -> Assignment:
     """Save a new assignment of `cohort` (`assignment` unsaved, from AssignmentForm, which
     checked second_exercise_refusal). Two submits at once (a double click on Assign)
     both passed that check and the case was assigned twice; so the cohort's new
-    assignments take turns, and the check is asked again in that turn."""
-    Cohort.objects.select_for_update(no_key=True).filter(pk=cohort.pk).exists()
+    assignments take turns, and the check is asked again in that turn (as is an
+    edit's new mode: reschedule)."""
+    take_cohort_turn(cohort)
     if refusal := second_exercise_refusal(cohort, assignment.case, assignment.mode):
         raise ClassroomError(refusal)
     assignment.cohort = cohort
@@ -126,10 +146,18 @@ def reschedule(assignment: Assignment) -> Rescheduled:
     """Save an assignment's changed dates and rules (`assignment` holds them, unsaved),
     and mark each finished attempt late exactly when it finished after the (new) due
     time: an extension clears the mark. Only the cohort's current learners are counted
-    in what it reports, as on the dashboard."""
-    before = Assignment.objects.select_for_update().values("counts", "max_attempts").filter(pk=assignment.pk).first()
+    in what it reports, as on the dashboard. A new mode is asked again here
+    (mode_change_refusal, raising ModeRefused), in the cohort's turn as Assign asks its
+    rule: the edit form checked it earlier, and an Assign of the case in that mode, or a
+    learner's Start, saved in between was not seen (the case assessed twice)."""
+    take_cohort_turn(assignment.cohort_id)  # first, as create_assignment takes it
+    # Locked, so a learner starting on it meanwhile (Assignment.objects.held) has either
+    # stored their attempt, which mode_change_refusal counts, or waits for this save.
+    before = Assignment.objects.select_for_update().values("mode", "counts", "max_attempts").filter(pk=assignment.pk).first()
     if before is None:  # removed since the form loaded it (another tab, a co-instructor): was a 500
         raise ClassroomError("This exercise was removed meanwhile, so there was nothing to save.")
+    if assignment.mode != before["mode"] and (refusal := mode_change_refusal(assignment, assignment.mode)):
+        raise ModeRefused(refusal)
     learners = learner_ids(assignment.cohort_id)
 
     def counted_scores() -> dict[int, int | None]:

@@ -1,6 +1,6 @@
 """What every classroom module shares: the two membership roles, what counts as a
-missed red flag, the refusal a rule raises (ClassroomError) and how its messages
-write a time (when)."""
+missed red flag, the refusal a rule raises (ClassroomError), how its messages
+write a time (when), and the turns a rule asked again takes (take_turn, take_cohort_turn)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from trainer.scoring import MISSED_STATUSES
-from trainer.models import Membership
+from trainer.models import Cohort, Membership
 
 LEARNER = Membership.Role.LEARNER
 INSTRUCTOR = Membership.Role.INSTRUCTOR
@@ -50,3 +50,12 @@ def take_turn(user) -> None:
     an instructor's Create cohort takes it around the name check. FOR NO KEY UPDATE:
     rows that merely point at the user are not held up."""
     get_user_model().objects.select_for_update(no_key=True).filter(pk=user.pk).exists()
+
+
+def take_cohort_turn(cohort: Cohort | int) -> None:
+    """Take the cohort's turn, inside the caller's transaction: changes to one cohort's
+    exercises or instructors that a rule checks against each other (Assign and an edit
+    of the mode, one case per mode; two instructors removing each other) queue, and each
+    asks its rule again in its turn. FOR NO KEY UPDATE: learners joining and starting
+    (rows that merely point at the cohort) are not held up."""
+    Cohort.objects.select_for_update(no_key=True).filter(pk=getattr(cohort, "pk", cohort)).exists()

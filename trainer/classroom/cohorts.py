@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.text import Truncator
 
-from trainer.classroom.base import INSTRUCTOR, LEARNER, ClassroomError, NoSuchJoinCode, take_turn
+from trainer.classroom.base import INSTRUCTOR, LEARNER, ClassroomError, NoSuchJoinCode, take_cohort_turn, take_turn
 from trainer.models import Attempt, Cohort, Membership, is_instructor, new_join_code
 
 
@@ -122,7 +122,7 @@ def remove_member(cohort: Cohort, membership_pk: int) -> Membership:
     # Removals from one roster take turns: two instructors removing each other at once
     # each saw the other stay (removal_refusal) and the cohort was left untaught
     # (PostgreSQL; SQLite's transactions take turns anyway).
-    Cohort.objects.select_for_update(no_key=True).filter(pk=cohort.pk).exists()  # joins may go on
+    take_cohort_turn(cohort)
     membership = Membership.objects.select_related("user").filter(cohort=cohort, pk=membership_pk).first()
     if membership is None:
         raise ClassroomError("That person is not on this roster.")

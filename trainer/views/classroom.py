@@ -272,11 +272,14 @@ def assignment_edit(request: HttpRequest, pk: int, assignment_pk: int) -> HttpRe
     if request.method == "POST" and form.is_valid():
         try:
             done = classroom.reschedule(form.save(commit=False))
+        except classroom.ModeRefused as exc:  # the case assigned in that mode, or a learner started, since the form's check
+            form.add_error("mode", str(exc))
         except ClassroomError as exc:
             messages.error(request, str(exc))
             return redirect("cohort_dashboard", pk=cohort.pk)
-        messages.success(request, f"Saved {assignment.case.code}: due {classroom.when(assignment.due_at)}.{_rescheduled_note(assignment, done)}")
-        return redirect("assignment_detail", pk=cohort.pk, assignment_pk=assignment.pk)
+        else:
+            messages.success(request, f"Saved {assignment.case.code}: due {classroom.when(assignment.due_at)}.{_rescheduled_note(assignment, done)}")
+            return redirect("assignment_detail", pk=cohort.pk, assignment_pk=assignment.pk)
     status = 422 if request.method == "POST" else 200
     context = {"cohort": cohort, "form": form, "assignment": assignment}
     return TemplateResponse(request, "classroom/assignment_form.html", context, status=status)

@@ -192,6 +192,60 @@ def test_changing_the_mode_to_one_the_case_already_has_is_refused(cohort, ines_c
     assert edit(ines_client, other, mode="assessed").status_code == 302
 
 
+def test_a_mode_assigned_by_another_submit_after_the_check_is_refused_on_the_form(cohort, ines_client, monkeypatch):
+    # Edit (practice to assessed) in one tab, Assign of the same case as assessed in another:
+    # the edit's form checked before the Assign was saved, and C13 was assessed twice.
+    # Here the Assign is stored right after the edit's check (threads: test_edit_mode_race).
+    from trainer.forms import AssignmentEditForm
+
+    practice = AssignmentFactory(cohort=cohort, code="C13", mode="practice")
+    later = _local(practice.due_at + timedelta(days=2))
+    check = AssignmentEditForm.is_valid
+
+    def checked_then_assigned(form):
+        valid = check(form)  # nothing assessed on C13 yet: the form passes
+        AssignmentFactory(cohort=cohort, code="C13", mode=Assignment.Mode.ASSESSED)
+        return valid
+
+    monkeypatch.setattr(AssignmentEditForm, "is_valid", checked_then_assigned)
+    response = edit(ines_client, practice, mode="assessed", due_at=later)
+    assert response.status_code == 422  # was 302, with C13 assessed twice
+    page = response.content.decode()
+    by_the_mode = page[page.index('name="mode"') - 1000 : page.index('name="max_attempts"')]
+    assert "C13 is already assigned to this cohort as assessed" in by_the_mode
+    assert f'value="{later}"' in page  # what else was typed is still there
+    assert list(cohort.assignments.order_by("pk").values_list("mode", flat=True)) == ["practice", "assessed"]
+    practice.refresh_from_db()
+    assert _local(practice.due_at) != later  # nothing of the refused edit was saved
+
+
+def test_a_learner_starting_after_the_check_keeps_the_mode_they_started_under(cohort, alice, ines_client, monkeypatch):
+    from trainer.forms import AssignmentEditForm
+
+    practice = AssignmentFactory(cohort=cohort, code="C01", mode="practice", counts="best", max_attempts=None)
+    check = AssignmentEditForm.is_valid
+
+    def checked_then_started(form):
+        valid = check(form)  # nobody has an attempt yet
+        classroom.start_assignment(alice, practice)
+        return valid
+
+    monkeypatch.setattr(AssignmentEditForm, "is_valid", checked_then_started)
+    response = edit(ines_client, practice, mode="assessed")
+    assert response.status_code == 422
+    assert "Learners have already made 1 attempt under these rules, so the mode cannot change now." in response.content.decode()
+    practice.refresh_from_db()
+    assert (practice.mode, practice.counts, practice.max_attempts) == ("practice", "best", None)
+
+
+def test_an_edit_that_keeps_its_mode_is_not_asked_again(cohort, ines_client):
+    # A cohort holding a case twice in one mode from before the rule must still let the
+    # instructor move a due time.
+    practice = AssignmentFactory(cohort=cohort, code="C13", mode="practice")
+    AssignmentFactory(cohort=cohort, code="C13", mode="practice")
+    assert edit(ines_client, practice, due_at=_local(practice.due_at + timedelta(days=1))).status_code == 302
+
+
 def saved_message(response) -> str:
     return str(list(get_messages(response.wsgi_request))[-1])  # the latest (earlier ones are not read)
 
