@@ -14,10 +14,10 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Avg, Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Value, When
+from django.db.models import Avg, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Value, When, Window
 from django.db.models import Case as DbCase
 from django.db import connection
-from django.db.models.functions import Coalesce, Collate, Concat, Least, Lower, NullIf, Trim
+from django.db.models.functions import Coalesce, Collate, Concat, Least, Lower, NullIf, RowNumber, Trim
 from django.utils import timezone
 
 from cases.format import DecisionOption, DecisionStage, Option, PickStage
@@ -264,16 +264,19 @@ def cohort_findings(cohort: Cohort) -> CohortFindings:
 
 
 def learner_patterns(user, now: datetime | None = None) -> tuple[int, list[FindingCount], list[FindingCount]]:
-    """Across the cases a learner has finished, their latest attempt on each whose
-    debrief is open to them: how many such attempts (one per case), the red flags
-    they missed and the pitfalls they fell into, most frequent first (cautions a right
-    choice carries are not counted: scoring.debrief). One per case, the latest: fifteen
-    retries of one case made its misses lead the list over what the learner does
-    across cases, and a mistake since put right stayed counted. An assessed attempt
-    before its due time, or closed by an assessed exercise on its case, is left out:
-    its findings would give the verdict away (classroom.readable_debriefs)."""
-    open_attempts = readable_debriefs(user, now)
-    latest = Attempt.objects.filter(pk__in=open_attempts.order_by().values("case_id").annotate(last=Max("pk")).values("last"))
+    """Across the cases a learner has finished, the attempt they finished last on each,
+    of those whose debrief is open to them: how many such attempts (one per case), the
+    red flags they missed and the pitfalls they fell into, most frequent first (cautions
+    a right choice carries are not counted: scoring.debrief). One per case, the last
+    finished: fifteen retries of one case made its misses lead the list over what the
+    learner does across cases, and a mistake since put right stayed counted. By finish,
+    not start: an attempt left open in another tab and finished after a later one is the
+    learner's latest work on the case (the latest start kept a mistake they had since put
+    right, or dropped one they made since). An assessed attempt before its due time, or
+    closed by an assessed exercise on its case, is left out: its findings would give the
+    verdict away (classroom.readable_debriefs)."""
+    last_finished = Window(RowNumber(), partition_by=F("case_id"), order_by=(F("finished_at").desc(), F("pk").desc()))
+    latest = readable_debriefs(user, now).annotate(nth=last_finished).filter(nth=1)
     missed, fallen = _tally(_finding_rows(latest))
     return latest.count(), missed, fallen
 

@@ -86,3 +86,46 @@ def test_a_retried_case_counts_once_by_its_latest_attempt(library, alice, alice_
     c04_only = set(gaps.filter(attempt__case__code="C04").values_list("guidance__title", flat=True))
     c03 = set(gaps.filter(attempt__case__code="C03").values_list("guidance__title", flat=True))
     assert c04_only - c03 and not any(title in patterns for title in c04_only - c03)
+
+
+def path(attempt, kind):
+    return demo_path(attempt.version.playbook, kind, random.Random(1))
+
+
+def c04_gaps_shown(client) -> set[str]:
+    home = client.get(reverse("home")).content.decode()
+    patterns = home[home.index("What you tend to miss") : home.index('id="recent-h"')]
+    gaps = AttemptFinding.objects.filter(attempt__case__code="C04", status__in=["missed", "not_screened"], guidance__kind="red_flag")
+    return {title for title in gaps.values_list("guidance__title", flat=True) if title in patterns}
+
+
+def test_the_attempt_finished_last_counts_not_the_one_started_last(library, alice, alice_client):
+    """Started A, started B (another tab), finished B well, then finished A in a rush: A is
+    the learner's latest work on the case, and its misses are what they do now."""
+    first, second = AttemptFactory(user=alice, code="C04"), AttemptFactory(user=alice, code="C04")
+    play(second, path(second, "best"))
+    play(first, path(first, "rushed"))
+    assert c04_gaps_shown(alice_client), "the rushed attempt, finished last, counts"  # the later start hid them
+    assert "Over the 1 case you have finished" in alice_client.get(reverse("home")).content.decode()
+
+
+def test_a_mistake_put_right_in_an_attempt_finished_later_no_longer_counts(library, alice, alice_client):
+    """The other way round: the rushed attempt started last but finished first."""
+    first, second = AttemptFactory(user=alice, code="C04"), AttemptFactory(user=alice, code="C04")
+    play(second, path(second, "rushed"))
+    assert c04_gaps_shown(alice_client)
+    play(first, path(first, "best"))
+    assert not c04_gaps_shown(alice_client)  # the later start kept them
+
+
+def test_the_patterns_cost_the_same_queries_whatever_the_attempts(library, alice, django_assert_num_queries):
+    from trainer import cohort_stats
+
+    finish(alice, "C04", "rushed")
+    with django_assert_num_queries(2):
+        cohort_stats.learner_patterns(alice)
+    for code, kind in (("C04", "best"), ("C03", "rushed"), ("C11", "rushed"), ("C01", "best"), ("C03", "best")):
+        finish(alice, code, kind)
+    with django_assert_num_queries(2):
+        n, missed, fallen = cohort_stats.learner_patterns(alice)
+    assert n == 4 and missed
