@@ -7,6 +7,7 @@ happened and, once an attempt ends, the scores dashboards aggregate in SQL.
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from typing import NamedTuple
 
 from django.conf import settings
@@ -15,9 +16,16 @@ from django.utils import timezone
 
 from cases.models import Case, CaseVersion, GuidanceItem
 from trainer.engine import State, is_advance
-from trainer.scoring import Debrief
+from trainer.scoring import Debrief, DimensionScore
 
 INSTRUCTORS_GROUP = "Instructors"
+
+
+class Scored(NamedTuple):
+    """An attempt's debrief as its pages show it (Attempt.scored)."""
+
+    report: Debrief  # the score, verdict and dimension scores as stored; findings, decisions and path replayed
+    rescored: Debrief | None  # today's scoring of the same choices, only when it says otherwise
 
 
 class Recorded(NamedTuple):
@@ -114,7 +122,31 @@ class Attempt(models.Model):
         return self.version.playbook.replay(self.choice_ids() if choices is None else choices)
 
     def debrief(self, choices: list[str] | None = None) -> Debrief:
-        return self.version.playbook.debrief(self.choice_ids() if choices is None else choices)
+        """What the attempt's debrief shows: see scored."""
+        return self.scored(choices).report
+
+    def scored(self, choices: list[str] | None = None) -> Scored:
+        """The debrief of a finished attempt, as the learner's and the instructor's pages
+        show it: findings, decisions and path replayed from the choices, with the score,
+        the safety verdict and the dimension scores stored when it finished
+        (_record_result). The dashboard, the CSV, the learner's lists and "which attempt
+        counts" read those; recomputed here, a rubric changed since gave one attempt two
+        scores, and a grade changed after the fact. An attempt with no stored scores (not
+        finished, or from before they were kept) is scored now. `rescored`: today's
+        scoring, when its score or verdict differs from the stored one, so a page can say
+        so (its dimension notes and findings are today's)."""
+        today = self.version.playbook.debrief(self.choice_ids() if choices is None else choices)
+        if self.finished_at is None or self.score_total is None or self.unsafe is None:
+            return Scored(today, None)
+
+        def as_stored(dim: DimensionScore) -> DimensionScore:  # one added to the rubric since keeps today's
+            score = getattr(self, f"score_{dim.key}", None)
+            return dim if score is None else replace(dim, score=score)
+
+        dims = tuple(map(as_stored, today.dimensions))
+        report = replace(today, dimensions=dims, raw_total=sum(d.score for d in dims), total=self.score_total, unsafe=self.unsafe)
+        same = (report.total, report.unsafe, dims) == (today.total, today.unsafe, today.dimensions)
+        return Scored(report, None if same else today)
 
     def choose(self, option_id: str) -> Recorded:
         """Record one choice: replay the stored choices, reject a choice that is

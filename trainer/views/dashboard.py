@@ -272,13 +272,15 @@ def attempt_review(request: HttpRequest, pk: int, attempt_pk: int) -> HttpRespon
     )
     choices = attempt.choice_ids()
     state = attempt.state(choices)
-    report = attempt.debrief(choices) if state.finished else None
+    # The score stored when it finished, as the dashboard and the CSV show it.
+    report, rescored = attempt.scored(choices) if state.finished else (None, None)
     context = {
         "cohort": cohort,
         "attempt": attempt,
         "student": attempt.user,
         "state": state,
         "report": report,
+        "rescored": rescored,
         "transcript": group_transcript(state.transcript),
     }
     return TemplateResponse(request, "classroom/review.html", context)

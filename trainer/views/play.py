@@ -135,12 +135,14 @@ def attempt_debrief(request: HttpRequest, pk: int) -> HttpResponse:
     if not state.finished:
         messages.info(request, "Finish the case to see its debrief.")
         return redirect("attempt", pk=attempt.pk)
-    report = attempt.debrief(choices)
+    report, rescored = attempt.scored(choices)  # the score as stored when it finished, as every list shows it
     context = {
-        "dims": [(d, 5 * round(20 * d.score / d.max)) for d in report.dimensions],
+        # (A stored score can exceed a weight lowered since: the bar stops full.)
+        "dims": [(d, min(100, 5 * round(20 * d.score / d.max))) for d in report.dimensions],
         "attempt": attempt,
         "case": attempt.version.content,
         "report": report,
+        "rescored": rescored,
         "state": state,
         # Assigned work retries on the assignment, so the new attempt counts for it.
         "try_again": bool(attempt.assignment) and classroom.can_try_again(request.user, attempt.assignment),
