@@ -17,6 +17,7 @@ that count: a count made inside an atomic block that then rolls back is rolled b
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -30,9 +31,17 @@ from trainer.models import ThrottleCount
 
 
 def client_address(request: HttpRequest) -> str | None:
-    """The address django-axes counts log-in failures for: REMOTE_ADDR, or behind the TLS
-    proxy (DJANGO_BEHIND_PROXY=1) the one it appended (trainer/client_ip.py)."""
-    return get_client_ip_address(request)
+    """Who a throttle counts: the address django-axes counts log-in failures for
+    (REMOTE_ADDR, or behind the TLS proxy, DJANGO_BEHIND_PROXY=1, the one it appended:
+    trainer/client_ip.py), except that an IPv6 address counts as its /64. One home or
+    phone gets a whole /64 and may pick any address in it, so per address, one client
+    had 2**64 fresh counts."""
+    address = get_client_ip_address(request)
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else address
 
 
 def counts(keys: Iterable[str]) -> dict[str, int]:

@@ -85,3 +85,12 @@ def test_behind_the_proxy_the_client_address_counts_not_the_proxys(settings):
         assert sign_up(f"learner{n}", PROXY, HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.7").status_code == 302
     assert sign_up("forged", PROXY, HTTP_X_FORWARDED_FOR="192.0.2.99, 203.0.113.7").status_code == 429
     assert sign_up("someone-else", PROXY, HTTP_X_FORWARDED_FOR="198.51.100.9").status_code == 302
+
+
+def test_an_ipv6_client_counts_as_its_slash_64():
+    """One home or phone gets a /64 and may use any address in it: counted per address,
+    each new one started a fresh count. Another /64 is another client."""
+    for n in range(LIMIT):
+        assert sign_up(f"learner{n}", address=f"2001:db8:1:2::{n + 1:x}").status_code == 302
+    assert sign_up("one-too-many", address="2001:db8:1:2:ffff::9").status_code == 429
+    assert sign_up("next-door", address="2001:db8:1:3::1").status_code == 302
