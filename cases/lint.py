@@ -29,7 +29,7 @@ from cases.format import (
 )
 from cases.graph import graph_problems
 from cases.library_rules import library_problems, patient_name
-from cases.messages import explain_yaml_error, schema_messages
+from cases.messages import explain_reader_error, explain_yaml_error, schema_messages
 
 CASES_DIR = Path(__file__).resolve().parent
 LIBRARY_DIR = CASES_DIR / "library"
@@ -101,6 +101,11 @@ def _parse_yaml(path: Path, text: str) -> tuple[object, _Locator]:
     except yaml.MarkedYAMLError as exc:
         line, message = explain_yaml_error(exc, text)
         raise CaseFileError([Problem(str(path), line, f"YAML syntax: {message}")]) from None
+    except yaml.reader.ReaderError as exc:
+        # An invisible character pasted in with the text: PyYAML names only its offset in
+        # the whole file ("position 1515"), on two lines, and the author cannot see it.
+        line, message = explain_reader_error(exc, text)
+        raise CaseFileError([Problem(str(path), line, message)]) from None
     except yaml.YAMLError as exc:
         raise CaseFileError([Problem(str(path), 1, f"YAML: {exc}")]) from None
     except RecursionError:

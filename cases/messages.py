@@ -72,6 +72,19 @@ def explain_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
     return at, problem or context
 
 
+def explain_reader_error(exc: yaml.reader.ReaderError, text: str) -> tuple[int, str]:
+    """(line, message) for a character YAML refuses to read (NUL, a bell, another
+    control character), which shows as nothing in most editors: say where on the line."""
+    before = text[: exc.position]
+    line = before.count("\n") + 1
+    column = exc.position - (before.rfind("\n") + 1) + 1
+    code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+    return line, (
+        f"an invisible or control character (U+{code:04X}) at column {column}, which a case file cannot hold "
+        "(it often comes with text pasted from a PDF or a word processor): delete it, or retype the text around it"
+    )
+
+
 _QUOTED_VALUE = re.compile(r"""^\s*(?:-\s+)?(?:[\w.-]+:\s+)?(['"])(.*)$""")
 
 

@@ -1,0 +1,59 @@
+"""An author's slips in a case file, through the commands they run: `lint_cases` and
+`load_cases` both name the file, the line and the problem in the author's words,
+`load_cases` exits non-zero without a traceback, and nothing reaches the database.
+
+Each file here is a copy of C01 made into a new case, C77, kept outside the library."""
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from cases.lint import LIBRARY_DIR
+from cases.models import Case, CaseVersion
+
+C01 = (LIBRARY_DIR / "C01-lumbar-strain-lift.yaml").read_text()
+NEW = C01.replace("id: C01", "id: C77").replace("slug: lumbar-strain-lift", "slug: author-draft")
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def refused(tmp_path: Path, text: str | bytes) -> tuple[Path, list[str]]:
+    """Write the draft, run lint_cases and load_cases on it; both must refuse it with the
+    same located problems, and the load must leave the database as it was."""
+    path = tmp_path / "C77-author-draft.yaml"
+    path.write_bytes(text.encode() if isinstance(text, str) else text)
+    said = {}
+    for command in ("lint_cases", "load_cases"):
+        err = StringIO()
+        versions = CaseVersion.objects.count()
+        with pytest.raises(CommandError):
+            call_command(command, str(tmp_path), stdout=StringIO(), stderr=err)
+        assert CaseVersion.objects.count() == versions and not Case.objects.filter(code="C77").exists()
+        assert "Traceback" not in err.getvalue()
+        said[command] = [line for line in err.getvalue().splitlines() if line.startswith(f"{path}:")]
+    assert said["lint_cases"] == said["load_cases"] and said["lint_cases"], said
+    return path, said["load_cases"]
+
+
+def test_the_draft_itself_loads(library, tmp_path):
+    (tmp_path / "C77-author-draft.yaml").write_text(NEW)
+    call_command("load_cases", str(tmp_path), stdout=StringIO(), stderr=StringIO())
+    assert Case.objects.get(code="C77").current_version.number == 1
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x07", "\x1b"])
+def test_an_invisible_control_character_is_located_on_its_line_and_column(library, tmp_path, character):
+    # PyYAML said "unacceptable character #x0007 ... position 1515" on two lines, reported on line 1.
+    needle = "label: Is there a family history of migraine?"
+    text = NEW.replace(needle, needle.replace("family", f"fam{character}ily"))
+    path, [problem] = refused(tmp_path, text)
+    line = line_of(text, "label: Is there a fam")
+    column = text.splitlines()[line - 1].index(character) + 1
+    assert problem == (
+        f"{path}:{line}: an invisible or control character (U+{ord(character):04X}) at column {column}, which a case file "
+        "cannot hold (it often comes with text pasted from a PDF or a word processor): delete it, or retype the text around it"
+    )
