@@ -29,7 +29,7 @@ from cases.format import (
 )
 from cases.graph import graph_problems
 from cases.library_rules import library_problems, patient_name
-from cases.messages import explain_reader_error, explain_yaml_error, schema_messages
+from cases.messages import _where, explain_reader_error, explain_yaml_error, schema_messages
 
 CASES_DIR = Path(__file__).resolve().parent
 LIBRARY_DIR = CASES_DIR / "library"
@@ -207,7 +207,7 @@ def read_case(path: Path, catalogue: dict[str, GuidanceEntry] | None = None, lib
     except ValidationError as exc:
         raise CaseFileError(sorted(_schema_problems(path, exc, where, data), key=lambda p: p.line)) from None
     catalogue = load_catalogue() if catalogue is None else catalogue
-    found = presentation_problems(case) + graph_problems(case, catalogue) + (library_problems(case, text) + ext_term_problems(case) if library else [])
+    found = presentation_problems(case) + blank_text_problems(data) + graph_problems(case, catalogue) + (library_problems(case, text) + ext_term_problems(case) if library else [])
     problems = sorted((Problem(str(path), loc if isinstance(loc, int) else where.line(loc), msg) for loc, msg in found), key=lambda p: p.line)
     if problems:
         raise CaseFileError(problems)
@@ -327,6 +327,22 @@ def ext_term_problems(case: Case) -> list[tuple[list, str]]:
             for term in ext_terms_in(*texts):
                 out.append((["stages", i, "options", j, "id"], f"stage '{stage.id}', option '{opt.id}': names {term}, which the source document does not: mark the option `ext: true` and say what in ext_notes"))
     return out
+
+
+def blank_text_problems(data: object) -> list[tuple[list, str]]:
+    """Text that is only spaces: the format's "at least one character" lets `label: ' '`
+    through, and the learner is shown an empty button, reason or outcome. Checked here,
+    not in the format, so that versions already stored load as they always have."""
+    said_elsewhere = ("presentation", "reveals")  # presentation_problems and graph_problems name these
+    return [(loc, f"{_where(loc, data)}is only spaces: write the text") for loc in _blank_strings(data) if loc[-1] not in said_elsewhere]
+
+
+def _blank_strings(node: object, loc: tuple = ()) -> list[list]:
+    if isinstance(node, dict):
+        return [found for key, value in node.items() for found in _blank_strings(value, (*loc, key))]
+    if isinstance(node, list):
+        return [found for i, value in enumerate(node) for found in _blank_strings(value, (*loc, i))]
+    return [list(loc)] if isinstance(node, str) and node and not node.strip() else []
 
 
 def presentation_problems(case: Case) -> list[tuple[list, str]]:

@@ -57,3 +57,20 @@ def test_an_invisible_control_character_is_located_on_its_line_and_column(librar
         f"{path}:{line}: an invisible or control character (U+{ord(character):04X}) at column {column}, which a case file "
         "cannot hold (it often comes with text pasted from a PDF or a word processor): delete it, or retype the text around it"
     )
+
+
+@pytest.mark.parametrize(
+    "needle, field",
+    [
+        ("label: Is there a family history of migraine?", "stage 'history', option 'L1', label"),
+        ("  - Screen a new low back presentation for red flags before calling it mechanical.", "objectives item 1"),
+        ("title: Acute lumbar strain after lifting", "title"),
+    ],
+)
+def test_text_of_only_spaces_is_refused_on_its_line(library, tmp_path, needle, field):
+    # The format asks for at least one character, so ' ' loaded: an empty button or heading.
+    key = needle.split(":")[0]
+    text = NEW.replace(needle, f"{key}: '   '" if ":" in needle else "  - '   '", 1)
+    path, [problem] = refused(tmp_path, text)
+    line = line_of(text, "'   '")
+    assert problem == f"{path}:{line}: {field}: is only spaces: write the text"
