@@ -152,8 +152,10 @@ def graph_problems(case: Case, catalogue: dict[str, GuidanceEntry]) -> list[tupl
     if not any(isinstance(s, OutcomeStage) for s in case.stages):
         out.append((["stages"], "the case has no outcome stage"))
     out.extend(_unmatchable_conditions(conditions, edges, {oid: case.stages[loc[1]].id for oid, loc in option_ids.items()}))
-    if _has_ext(case) and not case.ext_notes:
-        out.append((["title"], "ext_notes: missing: the case marks content ext; say in plain words what goes beyond the source, for the reviewing clinician"))
+    marked = _ext_marks(case)
+    if marked and not case.ext_notes:
+        # On the first `ext: true`, not the title: the author looks for what made the notes necessary.
+        out.append((marked[0], "ext_notes: missing: this is marked ext; add an ext_notes list at the end of the file saying in plain words what goes beyond the source, for the reviewing clinician"))
 
     for key in ("present", "screen"):
         for k, gid in enumerate(getattr(case.red_flags, key)):
@@ -218,8 +220,14 @@ def _unmatchable_conditions(conditions, edges: dict[str, set[str]], stage_of: di
     return out
 
 
-def _has_ext(case: Case) -> bool:
-    return any(getattr(s, "ext", False) or any(o.ext for o in getattr(s, "options", [])) for s in case.stages)
+def _ext_marks(case: Case) -> list[list]:
+    """The yaml path of every `ext: true`, in file order."""
+    marks: list[list] = []
+    for i, stage in enumerate(case.stages):
+        if stage.ext:
+            marks.append(["stages", i, "ext"])
+        marks.extend(["stages", i, "options", j, "ext"] for j, opt in enumerate(getattr(stage, "options", [])) if opt.ext)
+    return marks
 
 
 def _best_path_problems(case: Case, catalogue: dict[str, GuidanceEntry]) -> list[tuple[list, str]]:

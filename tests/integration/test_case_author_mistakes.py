@@ -74,3 +74,10 @@ def test_text_of_only_spaces_is_refused_on_its_line(library, tmp_path, needle, f
     path, [problem] = refused(tmp_path, text)
     line = line_of(text, "'   '")
     assert problem == f"{path}:{line}: {field}: is only spaces: write the text"
+
+
+def test_ext_content_without_ext_notes_is_reported_on_the_first_ext_mark(library, tmp_path):
+    # It was reported on the title's line, which says nothing about what needs the notes.
+    text = NEW[: NEW.index("\next_notes:")] + "\n"
+    path, [problem] = refused(tmp_path, text)
+    assert problem.startswith(f"{path}:{line_of(text, 'ext: true')}: ext_notes: missing: this is marked ext;")
