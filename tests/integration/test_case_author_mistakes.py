@@ -81,3 +81,19 @@ def test_ext_content_without_ext_notes_is_reported_on_the_first_ext_mark(library
     text = NEW[: NEW.index("\next_notes:")] + "\n"
     path, [problem] = refused(tmp_path, text)
     assert problem.startswith(f"{path}:{line_of(text, 'ext: true')}: ext_notes: missing: this is marked ext;")
+
+
+def test_export_schema_names_a_slip_in_the_guidance_catalogue_and_writes_nothing(tmp_path, monkeypatch):
+    # lint_cases named the line; export_schema, which reads the same catalogue, was a traceback.
+    from cases import lint
+
+    broken = tmp_path / "guidance.yaml"
+    text = lint.GUIDANCE_FILE.read_text().replace("kind: red_flag", "kind: redflag", 1)
+    broken.write_text(text)
+    monkeypatch.setattr(lint, "GUIDANCE_FILE", broken)
+    schema = (lint.CASES_DIR / "schema.json").read_bytes()
+    err = StringIO()
+    with pytest.raises(CommandError, match="schema.json was not written"):
+        call_command("export_schema", stdout=StringIO(), stderr=err)
+    assert f"{broken}:{line_of(text, 'kind: redflag')}: guidance item 'rf-systemic', kind: 'redflag' is not one of" in err.getvalue()
+    assert (lint.CASES_DIR / "schema.json").read_bytes() == schema
