@@ -180,25 +180,23 @@ def _loc_of_next_to(stage, target: str) -> list:
 
 
 def _find_loop(start: str, edges: dict[str, set[str]]) -> list[str]:
-    """A loop reachable from start, as the stage ids around it (first repeated at the end), or []."""
-    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
-    path: list[str] = []
-
-    def visit(sid: str) -> list[str]:
-        state[sid] = 1
-        path.append(sid)
-        for nxt in sorted(edges[sid]):
-            if state.get(nxt) == 1:
-                return path[path.index(nxt):] + [nxt]
-            if nxt not in state:
-                found = visit(nxt)
-                if found:
-                    return found
-        path.pop()
-        state[sid] = 2
-        return []
-
-    return visit(start)
+    """A loop reachable from start, as the stage ids around it (first repeated at the end), or [].
+    Depth-first without recursion: a long chain of stages must not exhaust Python's stack."""
+    state: dict[str, int] = {start: 1}  # 1 = on the current path, 2 = done
+    path: list[str] = [start]
+    pending = [iter(sorted(edges[start]))]
+    while pending:
+        nxt = next(pending[-1], None)
+        if nxt is None:
+            state[path.pop()] = 2
+            pending.pop()
+        elif state.get(nxt) == 1:
+            return path[path.index(nxt):] + [nxt]
+        elif nxt not in state:
+            state[nxt] = 1
+            path.append(nxt)
+            pending.append(iter(sorted(edges[nxt])))
+    return []
 
 
 def _unmatchable_conditions(conditions, edges: dict[str, set[str]], stage_of: dict[str, str]) -> list[tuple[list, str]]:

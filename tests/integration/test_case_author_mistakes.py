@@ -97,3 +97,22 @@ def test_export_schema_names_a_slip_in_the_guidance_catalogue_and_writes_nothing
         call_command("export_schema", stdout=StringIO(), stderr=err)
     assert f"{broken}:{line_of(text, 'kind: redflag')}: guidance item 'rf-systemic', kind: 'redflag' is not one of" in err.getvalue()
     assert (lint.CASES_DIR / "schema.json").read_bytes() == schema
+
+
+def test_a_long_chain_of_stages_is_checked_without_exhausting_the_stack(library, tmp_path):
+    # The loop check recursed once per stage: 1,100 chained stages were a RecursionError traceback.
+    count = 1100  # past Python's default recursion limit of 1,000
+    chain = "".join(
+        f"  - id: d{i}\n    kind: decision\n    title: Step {i}\n    next: {f'd{i + 1}' if i < count - 1 else 'plan'}\n    options:\n"
+        f"      - {{id: d{i}a, label: Go on, grade: best, reason: Fine.}}\n      - {{id: d{i}b, label: Wait, grade: poor, reason: Late.}}\n"
+        for i in range(count)
+    )
+    text = NEW.replace("    next: plan\n", "    next: d0\n", 1).replace("  - id: plan\n", chain + "  - id: plan\n", 1)
+    path = tmp_path / "C77-author-draft.yaml"
+    path.write_text(text)
+    call_command("lint_cases", str(tmp_path), stdout=StringIO(), stderr=StringIO())
+    # And a loop at its far end is still found, on the line that closes it.
+    looped = text.replace(f"    next: plan\n    options:\n      - {{id: d{count - 1}a", f"    next: d0\n    options:\n      - {{id: d{count - 1}a", 1)
+    _, problems = refused(tmp_path, looped)  # with the stages after it, now unreachable
+    [loop] = [p for p in problems if "loop" in p]
+    assert "the stages form a loop (d0 -> d1 -> d2" in loop and f"d{count - 1} -> d0): change this next of 'd{count - 1}'" in loop
