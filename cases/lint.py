@@ -111,10 +111,51 @@ def _parse_yaml(path: Path, text: str) -> tuple[object, _Locator]:
     except RecursionError:
         # PyYAML recurses once per nesting level: a few hundred brackets exhaust the stack.
         raise CaseFileError([Problem(str(path), 1, "YAML is nested too deeply to be a case file")]) from None
+    aliased = _alias_problem(root)
+    if aliased:
+        raise CaseFileError([Problem(str(path), *aliased)])
     duplicates = _duplicate_keys(root)
     if duplicates:
         raise CaseFileError([Problem(str(path), line, msg) for line, msg in duplicates])
     return data, _Locator(root)
+
+
+MAX_VALUES = 100_000  # a library case is under 1,000 keys and values
+
+
+def _alias_problem(root: yaml.Node | None) -> tuple[int, str] | None:
+    """An alias (*name) stands for the whole block its anchor (&name) marks. One used
+    inside its own block never ends (the checks below looped forever on `&a [*a]`), and
+    aliases of aliases multiply: a few lines can stand for millions of values."""
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        if id(node) in open_:
+            raise _AliasLoop(node.start_mark.line + 1)
+        if id(node) not in sizes:
+            open_.add(id(node))
+            children = [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else node.value if isinstance(node, yaml.SequenceNode) else []
+            sizes[id(node)] = min(1 + sum(size(child) for child in children), MAX_VALUES + 1)
+            open_.discard(id(node))
+        return sizes[id(node)]
+
+    if root is None:
+        return None
+    try:
+        total = size(root)
+    except RecursionError:  # compose itself stops only a little deeper
+        return 1, "YAML is nested too deeply to be a case file"
+    except _AliasLoop as loop:
+        return loop.line, "the block anchored here (&name) is used (*name) inside itself, so it would never end: write the content out instead of the alias"
+    if total > MAX_VALUES:
+        return 1, f"aliases (*name) repeat anchored blocks (&name) so often that the file stands for more than {MAX_VALUES:,} values: write the content out instead"
+    return None
+
+
+class _AliasLoop(Exception):
+    def __init__(self, line: int):
+        self.line = line
 
 
 def _duplicate_keys(node: yaml.Node | None) -> list[tuple[int, str]]:
@@ -122,8 +163,12 @@ def _duplicate_keys(node: yaml.Node | None) -> list[tuple[int, str]]:
     `reveals:` would silently replace the first."""
     out: list[tuple[int, str]] = []
     stack = [node] if node is not None else []
+    seen: set[int] = set()  # an aliased block is one node reached twice: check it once
     while stack:
         current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
         if isinstance(current, yaml.MappingNode):
             first: dict[str, int] = {}
             for key, value in current.value:

@@ -116,3 +116,27 @@ def test_a_long_chain_of_stages_is_checked_without_exhausting_the_stack(library,
     _, problems = refused(tmp_path, looped)  # with the stages after it, now unreachable
     [loop] = [p for p in problems if "loop" in p]
     assert "the stages form a loop (d0 -> d1 -> d2" in loop and f"d{count - 1} -> d0): change this next of 'd{count - 1}'" in loop
+
+
+def test_an_alias_used_inside_its_own_anchor_is_refused_not_a_hang(library, tmp_path):
+    # The duplicate-key check followed the alias back into its own block for ever.
+    needle = "    screens: [rf-neuro-progressive]\n"
+    text = NEW.replace(needle, "    screens: &again [rf-neuro-progressive, *again]\n", 1)
+    assert text != NEW
+    path, [problem] = refused(tmp_path, text)
+    assert problem == f"{path}:{line_of(text, '&again')}: the block anchored here (&name) is used (*name) inside itself, so it would never end: write the content out instead of the alias"
+
+
+def test_aliases_of_aliases_that_stand_for_millions_of_values_are_refused(library, tmp_path):
+    levels = "x-0: &l0 [a, a, a, a, a, a, a, a, a, a]\n" + "".join(f"x-{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]\n" for i in range(1, 7))
+    path, [problem] = refused(tmp_path, NEW + levels)
+    assert problem == f"{path}:1: aliases (*name) repeat anchored blocks (&name) so often that the file stands for more than 100,000 values: write the content out instead"
+
+
+def test_an_alias_that_repeats_a_text_still_loads(library, tmp_path):
+    # Anchors are plain YAML an author may use to say the same thing twice; only their abuse is refused.
+    text = NEW.replace("title: Acute lumbar strain after lifting", "title: &name Acute lumbar strain after lifting", 1)
+    text = text.replace("    title: History\n", "    title: *name\n", 1)
+    (tmp_path / "C77-author-draft.yaml").write_text(text)
+    call_command("load_cases", str(tmp_path), stdout=StringIO(), stderr=StringIO())
+    assert Case.objects.get(code="C77").current_version.content.stages[0].title == "Acute lumbar strain after lifting"
