@@ -43,10 +43,18 @@ def explain_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
     at = mark.line + 1 if mark else 1
     began = exc.context_mark.line + 1 if exc.context_mark else at
     if "'\\t'" in problem:  # PyYAML quotes the tab as the two characters backslash, t
+        line = _line(text, at)
+        if mark and line[: mark.column].strip(" -"):  # after the key or within the text, not in the indentation
+            return at, f"a tab character in the text (column {mark.column + 1}): replace it with a space"
         return at, "a tab character: indent with spaces only"
+    if "could not find expected ':'" in problem and "simple key" in context:
+        # `yield:low` or `title History`: YAML reads on, looking for the colon, and gives up a line later.
+        return began, NO_COLON
     if "mapping values are not allowed" in problem:
         if mark and _is_overindented_key(text, mark):
             return at, "this key is indented further than the keys above it, so YAML reads it as more of the text before: line it up with them"
+        if mark and _key_without_colon_above(text, mark):
+            return at - 1, NO_COLON
         return at, "a second ': ' in text that is not in quotes: put the whole text in quotes, or start it with >- and continue on the next line"
     if "quoted scalar" in context:
         opening = _QUOTED_VALUE.match((text.splitlines() or [""])[min(began, len(text.splitlines())) - 1])
@@ -83,6 +91,23 @@ def explain_reader_error(exc: yaml.reader.ReaderError, text: str) -> tuple[int, 
         f"an invisible or control character (U+{code:04X}) at column {column}, which a case file cannot hold "
         "(it often comes with text pasted from a PDF or a word processor): delete it, or retype the text around it"
     )
+
+
+NO_COLON = "a key without ': ' after it: write key: value, with a space after the colon"
+
+
+def _line(text: str, number: int) -> str:
+    lines = text.splitlines()
+    return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+def _key_without_colon_above(text: str, mark) -> bool:
+    """The line above this key, at the same indentation, is one bare word or phrase with no
+    colon (`title History`): YAML joined the two lines into one text and met this key's ':'."""
+    above, here = _line(text, mark.line), _line(text, mark.line + 1)
+    key = _KEY_AT_START.match(here)
+    indent = len(above) - len(above.lstrip(" "))
+    return bool(key) and mark.column == key.end() - 1 and indent == len(key.group(1)) and bool(above.strip()) and ":" not in above and not above.lstrip().startswith(("#", "- "))
 
 
 _QUOTED_VALUE = re.compile(r"""^\s*(?:-\s+)?(?:[\w.-]+:\s+)?(['"])(.*)$""")

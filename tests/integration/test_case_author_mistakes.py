@@ -140,3 +140,21 @@ def test_an_alias_that_repeats_a_text_still_loads(library, tmp_path):
     (tmp_path / "C77-author-draft.yaml").write_text(text)
     call_command("load_cases", str(tmp_path), stdout=StringIO(), stderr=StringIO())
     assert Case.objects.get(code="C77").current_version.content.stages[0].title == "Acute lumbar strain after lifting"
+
+
+@pytest.mark.parametrize(
+    "old, new, expected",
+    [
+        # YAML read on to the next line looking for the colon: the message named that line, in parser words.
+        ("    yield: low\n", "    yield:low\n", "YAML syntax: a key without ': ' after it: write key: value, with a space after the colon"),
+        ("    title: History\n", "    title History\n", "YAML syntax: a key without ': ' after it: write key: value, with a space after the colon"),
+        ("setting: Urgent care\n", "setting Urgent care\n", "YAML syntax: a key without ': ' after it: write key: value, with a space after the colon"),
+        # A tab inside the text was reported as indentation, which the author had not touched.
+        ("label: Is there a family history", "label: Is there a family\thistory", "YAML syntax: a tab character in the text (column 33): replace it with a space"),
+    ],
+)
+def test_a_missing_colon_or_a_tab_in_the_text_is_reported_on_its_own_line(library, tmp_path, old, new, expected):
+    text = NEW.replace(old, new, 1)
+    assert text != NEW
+    path, [problem] = refused(tmp_path, text)
+    assert problem == f"{path}:{line_of(text, new.strip())}: {expected}"
