@@ -191,7 +191,8 @@ def _read(path: Path) -> str:
     if len(raw) > MAX_FILE_BYTES:
         raise CaseFileError([Problem(str(path), 1, f"file is larger than {MAX_FILE_BYTES // 1024} KB")])
     try:
-        return raw.decode("utf-8")
+        # A byte-order mark (Notepad's "UTF-8 with BOM") is invisible: the first line must read as it looks.
+        return raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise CaseFileError([Problem(str(path), line, "file is not valid UTF-8")]) from None

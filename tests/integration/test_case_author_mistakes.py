@@ -158,3 +158,13 @@ def test_a_missing_colon_or_a_tab_in_the_text_is_reported_on_its_own_line(librar
     assert text != NEW
     path, [problem] = refused(tmp_path, text)
     assert problem == f"{path}:{line_of(text, new.strip())}: {expected}"
+
+
+def test_a_library_file_saved_with_a_byte_order_mark_loads(library, tmp_path, monkeypatch):
+    # Windows editors save "UTF-8 with BOM": the library's first-line rule said the schema line
+    # was missing, on a line that reads exactly as the rule asks.
+    monkeypatch.setattr("cases.lint.LIBRARY_DIR", tmp_path.resolve())  # this folder is the library
+    (tmp_path / "C01-lumbar-strain-lift.yaml").write_bytes(b"\xef\xbb\xbf" + C01.encode())
+    before = CaseVersion.objects.count()
+    call_command("load_cases", str(tmp_path), stdout=StringIO(), stderr=StringIO())
+    assert CaseVersion.objects.count() == before  # the same content as C01's current version
