@@ -394,7 +394,9 @@ def _blank_strings(node: object, loc: tuple = ()) -> list[list]:
 def presentation_problems(case: Case) -> list[tuple[list, str]]:
     """The heading learners see instead of the title. Returns (yaml path, message) pairs."""
     if not case.presentation.strip():
-        return [(["title"], "presentation: missing: the heading learners see until the debrief (the title names the diagnosis)")]
+        # Written but blank: point at it, not at the title, where a missing one is reported.
+        where = ["presentation"] if case.presentation else ["title"]
+        return [(where, "presentation: missing: the heading learners see until the debrief (the title names the diagnosis)")]
     if case.presentation.strip().casefold() == case.title.strip().casefold():
         return [(["presentation"], "presentation: repeats the title; say what the patient brings, not what they have")]
     return []

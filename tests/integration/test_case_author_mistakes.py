@@ -168,3 +168,10 @@ def test_a_library_file_saved_with_a_byte_order_mark_loads(library, tmp_path, mo
     before = CaseVersion.objects.count()
     call_command("load_cases", str(tmp_path), stdout=StringIO(), stderr=StringIO())
     assert CaseVersion.objects.count() == before  # the same content as C01's current version
+
+
+def test_a_blank_presentation_is_reported_on_its_own_line(library, tmp_path):
+    text = NEW.replace("presentation: Low back spasm after lifting, 34-year-old warehouse picker", "presentation: '  '", 1)
+    assert text != NEW
+    path, [problem] = refused(tmp_path, text)
+    assert problem.startswith(f"{path}:{line_of(text, 'presentation:')}: presentation: missing")
