@@ -171,13 +171,20 @@ def _duplicate_keys(node: yaml.Node | None) -> list[tuple[int, str]]:
         seen.add(id(current))
         if isinstance(current, yaml.MappingNode):
             first: dict[str, int] = {}
+            twice: list[tuple[int, str]] = []
             for key, value in current.value:
                 if isinstance(key, yaml.ScalarNode):
                     line = key.start_mark.line + 1
                     if key.value in first:
-                        out.append((line, f"'{key.value}' appears twice in one block (first on line {first[key.value]}); keep one"))
+                        twice.append((line, key.value))
                     first.setdefault(key.value, line)
                 stack.append(value)
+            second_id = next((line for line, key in twice if key == "id"), None)
+            if second_id:
+                # A second id is a new option or stage whose '- ' was left out: one message, not one per field.
+                out.append((second_id, f"'id' appears twice in one block (first on line {first['id']}): if this line starts another option or stage, begin it with '- ', lined up with the one above"))
+            else:
+                out.extend((line, f"'{key}' appears twice in one block (first on line {first[key]}); keep one") for line, key in twice)
         elif isinstance(current, yaml.SequenceNode):
             stack.extend(current.value)
     return sorted(out)

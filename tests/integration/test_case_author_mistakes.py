@@ -175,3 +175,15 @@ def test_a_blank_presentation_is_reported_on_its_own_line(library, tmp_path):
     assert text != NEW
     path, [problem] = refused(tmp_path, text)
     assert problem.startswith(f"{path}:{line_of(text, 'presentation:')}: presentation: missing")
+
+
+def test_an_option_whose_dash_was_left_out_gets_one_message_saying_so(library, tmp_path):
+    # Without its '- ', an option's fields join the one above: one message per field followed,
+    # each saying "keep one", which would have the author delete the option.
+    text = NEW.replace("      - id: L1\n", "        id: L1\n", 1)
+    assert text != NEW
+    path, [problem] = refused(tmp_path, text)
+    assert problem == (
+        f"{path}:{line_of(text, 'id: L1')}: 'id' appears twice in one block (first on line {line_of(text, '- id: H9')}): "
+        "if this line starts another option or stage, begin it with '- ', lined up with the one above"
+    )
