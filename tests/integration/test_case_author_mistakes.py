@@ -187,3 +187,13 @@ def test_an_option_whose_dash_was_left_out_gets_one_message_saying_so(library, t
         f"{path}:{line_of(text, 'id: L1')}: 'id' appears twice in one block (first on line {line_of(text, '- id: H9')}): "
         "if this line starts another option or stage, begin it with '- ', lined up with the one above"
     )
+
+
+def test_a_stage_the_best_path_cannot_leave_is_reported_not_a_traceback(library, tmp_path):
+    # The best path takes every safe essential or useful option; the engine refused its
+    # "Move on" below min_picks, and lint_cases and load_cases ended in InvalidChoice.
+    text = NEW.replace("    kind: exam\n", "    kind: exam\n    min_picks: 12\n", 1)
+    assert text != NEW
+    path, [problem] = refused(tmp_path, text)
+    assert problem.startswith(f"{path}:{line_of(text, 'min_picks: 12')}: stage 'exam': moving on needs ")
+    assert problem.endswith("which is all the best path takes: lower min_picks, or make more options essential or useful")
