@@ -423,7 +423,7 @@ def read_library(paths: Sequence[str | Path] = (), library: bool | None = None) 
     good: list[CaseFile] = []
     problems: list[Problem] = []
     try:
-        catalogue = load_catalogue()
+        catalogue = load_catalogue(GUIDANCE_FILE)  # the module's, read now: a test may point it elsewhere
     except CaseFileError as exc:
         return [], exc.problems
     files = library_files(paths)

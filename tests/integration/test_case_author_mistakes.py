@@ -197,3 +197,16 @@ def test_a_stage_the_best_path_cannot_leave_is_reported_not_a_traceback(library,
     path, [problem] = refused(tmp_path, text)
     assert problem.startswith(f"{path}:{line_of(text, 'min_picks: 12')}: stage 'exam': moving on needs ")
     assert problem.endswith("which is all the best path takes: lower min_picks, or make more options essential or useful")
+
+
+def test_lint_cases_says_no_case_file_was_checked_when_the_guidance_catalogue_is_broken(tmp_path, monkeypatch):
+    # It said "1 problem(s) in 1 file(s); 0 other file(s) are fine" of a library it had not read.
+    from cases import lint
+
+    broken = tmp_path / "guidance.yaml"
+    broken.write_text(lint.GUIDANCE_FILE.read_text().replace("kind: red_flag", "kind: redflag", 1))
+    monkeypatch.setattr(lint, "GUIDANCE_FILE", broken)
+    err = StringIO()
+    with pytest.raises(CommandError, match=r"^The guidance catalogue has problems \(see above\); no case file was checked\.$"):
+        call_command("lint_cases", stdout=StringIO(), stderr=err)
+    assert f"{broken}:" in err.getvalue()

@@ -1,3 +1,4 @@
+from cases import lint
 from cases.lint import read_library
 from cases.management.commands._case_files import CaseFilesCommand
 
@@ -9,6 +10,9 @@ class Command(CaseFilesCommand):
         good, problems = read_library(paths)
         for warning in (w for cf in good for w in cf.warnings):
             self.stderr.write(f"warning: {warning}")
+        if problems and not good and all(p.path == str(lint.GUIDANCE_FILE) for p in problems):
+            # Every case file names guidance ids, so none was read: "0 other file(s) are fine" said otherwise.
+            self.fail(problems, "The guidance catalogue has problems (see above); no case file was checked.")
         if problems:
             # A file can read cleanly and still clash with another (a shared id): count it as a file with problems.
             with_problems = {p.path for p in problems}
