@@ -8,6 +8,7 @@ cases/lint.py locates each problem; this module words it.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 
@@ -247,6 +248,8 @@ def _describe(loc: list, err: dict, data: object, fields: list[str]) -> str:
             return f"{prefix}is empty: write the text"
         if isinstance(value, (int, float)):
             return f"{prefix}YAML reads this as a number: put the text in quotes"
+        if isinstance(value, (datetime.date, datetime.time)):  # `2024-03-01` is a date to YAML, not text
+            return f"{prefix}YAML reads this as a date: put the text in quotes"
         return f"{prefix}should be text, not a list or a block"
     if kind == "list_type" and name in ("stages", "options"):
         return f"{prefix}write a list of {name}, each starting with '- id:' on its own line (see docs/case-format.md)"

@@ -210,3 +210,10 @@ def test_lint_cases_says_no_case_file_was_checked_when_the_guidance_catalogue_is
     with pytest.raises(CommandError, match=r"^The guidance catalogue has problems \(see above\); no case file was checked\.$"):
         call_command("lint_cases", stdout=StringIO(), stderr=err)
     assert f"{broken}:" in err.getvalue()
+
+
+def test_text_that_yaml_reads_as_a_date_asks_for_quotes(library, tmp_path):
+    # It said "should be text, not a list or a block", of a line holding neither.
+    text = NEW.replace("setting: Urgent care", "setting: 2024-03-01", 1)
+    path, [problem] = refused(tmp_path, text)
+    assert problem == f"{path}:{line_of(text, 'setting: 2024')}: setting: YAML reads this as a date: put the text in quotes"
