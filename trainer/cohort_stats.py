@@ -391,9 +391,16 @@ class Item:
         return round(100 * self.unsafe_askers / self.asked) if self.asked else None
 
     @property
+    def not_asked(self) -> int:
+        return self.total - self.asked
+
+    @property
+    def unsafe_non_askers(self) -> int:
+        return self.unsafe_total - self.unsafe_askers
+
+    @property
     def unsafe_rate_non_askers(self) -> int | None:
-        others = self.total - self.asked
-        return round(100 * (self.unsafe_total - self.unsafe_askers) / others) if others else None
+        return round(100 * self.unsafe_non_askers / self.not_asked) if self.not_asked else None
 
 
 @dataclass(frozen=True)
