@@ -75,10 +75,12 @@ def _pct(value: int, total: int | None) -> str:
     return f" ({round(100 * value / total)}%)" if total else ""
 
 
-def _figure(uid: str, svg: str, caption: str, head: tuple[str, str], rows: list[tuple[str, str]]) -> SafeString:
+def _figure(uid: str, svg: str, title: str, caption: str, head: tuple[str, str], rows: list[tuple[str, str]]) -> SafeString:
     body = "".join(f"<tr><th scope=\"row\">{label}</th><td>{value}</td></tr>" for label, value in rows)
+    # The chart's title names the toggle for screen readers: a page of charts was a list
+    # of identical "Show the data as a table" controls.
     table = (
-        f'<details class="plot-data"><summary>Show the data as a table</summary>'
+        f'<details class="plot-data"><summary>Show the data as a table<span class="visually-hidden">: {escape(title)}</span></summary>'
         f'<table class="table table-sm mb-0" aria-describedby="{uid}-cap">'
         f"<thead><tr><th scope=\"col\">{escape(head[0])}</th><th scope=\"col\">{escape(head[1])}</th></tr></thead>"
         f"<tbody>{body}</tbody></table></details>"
@@ -165,7 +167,7 @@ def bar_chart(
         if b.href:
             name = f'<a href="{escape(b.href)}">{name}</a>'
         rows.append((name, f"{b.value}{_pct(b.value, total)}"))
-    return _figure(uid, "".join(parts), caption or title, (category_label, value_label), rows)
+    return _figure(uid, "".join(parts), title, caption or title, (category_label, value_label), rows)
 
 
 def histogram(title: str, bins: list[tuple[str, int]], *, x_label: str, y_label: str, caption: str = "", empty: str = "No data yet.") -> SafeString:
@@ -205,4 +207,4 @@ def histogram(title: str, bins: list[tuple[str, int]], *, x_label: str, y_label:
     )
     parts.append("</svg>")
     rows = [(escape(label), str(n)) for label, n in bins]
-    return _figure(uid, "".join(parts), caption or title, (x_label, y_label), rows)
+    return _figure(uid, "".join(parts), title, caption or title, (x_label, y_label), rows)
