@@ -33,6 +33,7 @@ from trainer.classroom.cohorts import (
     only_in_ended_cohorts,
     removal_refusal,
     remove_member,
+    roster_place,
     set_archived,
     work_in_cohort,
 )
@@ -87,7 +88,7 @@ __all__ = [
     # cohorts
     "add_co_instructor", "assignment_refusal", "cohort_name_refusal", "cohorts_taught", "create_cohort", "find_cohort_by_code",
     "in_open_cohort", "issue_new_join_code", "join_cohort", "learner_ids", "normalize_code",
-    "only_in_ended_cohorts", "removal_refusal", "remove_member", "set_archived", "work_in_cohort",
+    "only_in_ended_cohorts", "removal_refusal", "remove_member", "roster_place", "set_archived", "work_in_cohort",
     # counted
     "COUNTED_ORDER", "counted_attempt", "counted_attempts", "counted_beside", "is_counted", "with_counted",
     # cells

@@ -71,6 +71,12 @@ def find_cohort_by_code(code: str) -> Cohort:
     return cohort
 
 
+def roster_place(user, cohort: Cohort) -> Membership | None:
+    """`user`'s place on the cohort's roster, if any: the join link tells a member where
+    they stand instead of asking them to join (join_cohort says the same on a POST)."""
+    return cohort.memberships.filter(user=user).first()
+
+
 def join_cohort(user, code: str) -> tuple[Cohort, str]:
     """Join as a learner. Returns the cohort and what to tell the user; joining
     twice is harmless."""

@@ -122,7 +122,7 @@ def join_link(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("join")
         messages.success(request, notice)
         return redirect("home")
-    return TemplateResponse(request, "classroom/join_link.html", {"cohort": cohort})
+    return TemplateResponse(request, "classroom/join_link.html", {"cohort": cohort, "place": classroom.roster_place(request.user, cohort)})
 
 
 @login_required
