@@ -231,7 +231,14 @@ def item_analysis(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         )
         for title, items in stages.items()
     ]
-    context = {"cohort": cohort, "case": case, "analysis": analysis, "plots": plots_by_stage}
+    context = {
+        "cohort": cohort,
+        "case": case,
+        # The way back to the assignment page(s) it is reached from: a case may be assigned twice.
+        "assignments": cohort.assignments.filter(case=case).order_by("due_at", "pk"),
+        "analysis": analysis,
+        "plots": plots_by_stage,
+    }
     return TemplateResponse(request, "classroom/items.html", context)
 
 
