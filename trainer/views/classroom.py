@@ -132,8 +132,11 @@ def cohort_settings(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = get_cohort_for_instructor(request, pk)
     form = CohortForm(request.POST or None, instance=cohort, teacher=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"Renamed to {cohort.name}.")
+        if form.has_changed():
+            form.save()
+            messages.success(request, f"Renamed to {cohort.name}.")
+        else:  # "Renamed to" the name it already had read as if something had changed
+            messages.info(request, f"The name is unchanged: {cohort.name}.")
         return redirect("cohort_settings", pk=cohort.pk)
     if form.errors:
         cohort.refresh_from_db(fields=["name"])  # the header keeps the saved name
