@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from trainer import classroom, cohort_stats
@@ -51,6 +52,14 @@ def _csv_response(filename: str, rows) -> StreamingHttpResponse:
     return response
 
 
+def _filename(cohort, kind: str) -> str:
+    """The cohort's name and the day: "cohort-7-matrix.csv" told one cohort's download,
+    or one week's, from another in nobody's Downloads folder. ASCII, for every browser's
+    Content-Disposition; a name with no Latin letters falls back to the cohort's number."""
+    name = slugify(cohort.name)[:60].strip("-") or f"cohort-{cohort.pk}"
+    return f"{name}-{kind}-{timezone.localdate().isoformat()}.csv"
+
+
 def _yes_no(value, known: bool = True) -> str:
     """A flag as the spreadsheet reads it; empty where it does not apply yet."""
     return ("yes" if value else "no") if known else ""
@@ -64,7 +73,7 @@ def _stamp(dt) -> str:
 @require_safe
 def export_matrix(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     cohort = get_cohort_for_instructor(request, pk)
-    return _csv_response(f"cohort-{cohort.pk}-matrix.csv", _matrix_lines(cohort))
+    return _csv_response(_filename(cohort, "matrix"), _matrix_lines(cohort))
 
 
 def _matrix_lines(cohort):
@@ -97,7 +106,7 @@ def _matrix_lines(cohort):
 @require_safe
 def export_attempts(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     cohort = get_cohort_for_instructor(request, pk)
-    return _csv_response(f"cohort-{cohort.pk}-attempts.csv", _attempt_lines(cohort))
+    return _csv_response(_filename(cohort, "attempts"), _attempt_lines(cohort))
 
 
 def _attempt_lines(cohort):
