@@ -76,11 +76,17 @@ def export_matrix(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     return _csv_response(_filename(cohort, "matrix"), _matrix_lines(cohort))
 
 
+def _tag(code: str, assignment) -> str:
+    """An assignment as both exports name it: the matrix's column heads, the attempts'
+    "assignment" column (the same case may be assigned twice, once per mode)."""
+    return f"{code} {assignment.mode} due {timezone.localtime(assignment.due_at):%Y-%m-%d}"
+
+
 def _matrix_lines(cohort):
     assignments = list(cohort.assignments.select_related("case").order_by("due_at", "pk"))  # the dashboard's columns
     head = ["student", "name"]
     for a in assignments:
-        tag = f"{a.case.code} {a.mode} due {timezone.localtime(a.due_at):%Y-%m-%d}"  # as the dashboard names it
+        tag = _tag(a.case.code, a)  # as the dashboard names it
         head += [f"{tag} status", f"{tag} score", f"{tag} unsafe", f"{tag} late", f"{tag} attempts"]
     yield head
     members = cohort_stats.with_shown_name(Membership.objects.filter(cohort=cohort, role=Membership.Role.LEARNER).select_related("user"))
@@ -117,7 +123,7 @@ def _attempt_lines(cohort):
     for a in cohort_stats.attempt_export_rows(cohort).iterator(chunk_size=BATCH):
         finished = a.finished_at is not None
         yield [
-            _safe(a.user.username), _safe(a.user.get_full_name()), a.case.code, a.version.number, a.assignment_id, a.assignment.mode,
+            _safe(a.user.username), _safe(a.user.get_full_name()), a.case.code, a.version.number, _tag(a.case.code, a.assignment), a.assignment.mode,
             _stamp(a.started_at), _stamp(a.finished_at), _yes_no(a.late, finished),
             "" if a.score_total is None else a.score_total,
             *["" if getattr(a, f"score_{d}") is None else getattr(a, f"score_{d}") for d in cohort_stats.DIMENSIONS],
