@@ -15,6 +15,9 @@ document.addEventListener("htmx:after:swap", function (event) {
   // dropping the keyboard user back at the top of the page.
   if (document.activeElement && document.activeElement !== document.body) return;
   var swapped = event.detail && event.detail.ctx && event.detail.ctx.target;
+  // A boosted form (Start, Try again) swaps the whole body; where a refusal sends it
+  // (home, saying why) has no mark: its main content, which begins with the message.
+  if (swapped && swapped.tagName === "BODY") swapped = document.getElementById("main");
   var region = swapped && swapped.id && document.getElementById(swapped.id);
   if (region) {
     if (!region.hasAttribute("tabindex")) region.setAttribute("tabindex", "-1");
