@@ -27,8 +27,9 @@ def _start_refusal(assignment: Assignment, used: int, now: datetime) -> str:
     if assignment.cohort.archived:
         return "This cohort has been archived: its exercises are closed."
     if assignment.max_attempts is not None and used >= assignment.max_attempts:
-        allowed = f"{assignment.max_attempts} attempt{'s' if assignment.max_attempts != 1 else ''}"
-        return f"You have used all {allowed} this exercise allows."
+        if assignment.max_attempts == 1:  # "all 1 attempt" read as a slip
+            return "You have used the one attempt this exercise allows."
+        return f"You have used all {assignment.max_attempts} attempts this exercise allows."
     return ""
 
 

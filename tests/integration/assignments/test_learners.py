@@ -171,7 +171,7 @@ def test_an_assessed_attempt_allows_no_second_try(cohort, alice, alice_client):
     home = alice_client.get(reverse("home")).content.decode()
     assert reverse("assignment_start", args=[assignment.pk]) not in home
     response = alice_client.post(reverse("assignment_start", args=[assignment.pk]), follow=True)
-    assert "You have used all 1 attempt this exercise allows." in response.content.decode()
+    assert "You have used the one attempt this exercise allows." in response.content.decode()
 
 
 def test_starting_an_assessed_case_not_open_yet_says_when_it_opens(cohort, alice, alice_client):
