@@ -25,6 +25,14 @@ document.addEventListener("htmx:after:swap", function (event) {
   }
 });
 
+// A filtered list (the library's cases) swapped in: its count goes to the live region
+// that stayed on the page (#results-status); the list's own copy came in with it.
+document.addEventListener("htmx:after:swap", function () {
+  var live = document.getElementById("results-status");
+  var count = live && document.querySelector("#results [data-announce]");
+  if (count) live.textContent = count.textContent.replace(/\s+/g, " ").trim();
+});
+
 // "Copy" next to a read-only field (the cohort's join link). Shown only where the
 // clipboard API exists (a secure context); the result is announced in #copy-status.
 document.addEventListener("DOMContentLoaded", function () {

@@ -169,7 +169,7 @@ def test_arrowing_through_a_filter_asks_for_the_settled_choice_once(page, site):
         page.keyboard.press("ArrowDown")
     settled = region.input_value()
     expect(page).to_have_url(f"{site}/cases/?region={settled}")
-    expect(page.locator("#results [role=status]")).to_contain_text("match")
+    expect(page.locator("#results-status")).to_contain_text("match")
     assert asked == [f"{site}/cases/?region={settled}&type=&difficulty="]
     assert page.evaluate("history.length") == before + 1
     page.go_back()
