@@ -32,7 +32,7 @@ def test_due_and_opening_times_name_the_time_zone_on_home_the_library_and_the_at
     for moment in (practice.due_at, upcoming.opens_at, upcoming.due_at, assessed.due_at):
         assert when(moment) in home, when(moment)
     cases = alice_client.get(reverse("library")).content.decode()
-    assert f"due {when(practice.due_at)}: this counts for the assignment" in cases
+    assert f"due {when(practice.due_at)}: this counts for the exercise" in cases
     assert f"due {when(assessed.due_at)}. Self-paced practice" in cases
     assert f"(assessed: score after {when(assessed.due_at)})" in cases
     attempts = alice_client.get(reverse("my_attempts")).content.decode()

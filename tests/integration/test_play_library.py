@@ -180,7 +180,7 @@ def test_starting_an_assigned_practice_case_from_the_library_counts_for_the_assi
     enrol(cohort, alice)
     assignment = AssignmentFactory(cohort=cohort, code="C01", mode=Assignment.Mode.PRACTICE)
     card = alice_client.get(reverse("library"), {"region": "lumbar", "difficulty": "introductory"}).content.decode()
-    assert "Block B" in card and "this counts for the assignment" in card
+    assert "Block B" in card and "this counts for the exercise" in card
     start = alice_client.post(reverse("start_attempt", args=["C01"]), follow=True)
     assert "is assigned to you in Block B: this attempt counts for it" in start.content.decode()
     attempt = Attempt.objects.get(user=alice)
@@ -190,7 +190,7 @@ def test_starting_an_assigned_practice_case_from_the_library_counts_for_the_assi
     alice_client.post(reverse("start_attempt", args=["C01"]))
     assert Attempt.objects.filter(user=alice, assignment__isnull=True).count() == 1
     card = alice_client.get(reverse("library"), {"region": "lumbar", "difficulty": "introductory"}).content.decode()
-    assert "this counts for the assignment" not in card
+    assert "this counts for the exercise" not in card
 
 
 def test_starting_an_assigned_case_from_the_library_asks_the_assessed_rule_once(alice_client, alice, library):

@@ -35,7 +35,7 @@ def test_with_the_first_attempt_counting_a_retry_says_it_will_not_change_the_sco
     debrief = text(alice_client.get(reverse("debrief", args=[first.pk])))
     assert "This attempt counts for the exercise (your first attempt counts)." in debrief
     assert "Try this exercise again (not counted)" in debrief
-    assert "A new attempt on the assignment (3 allowed): only your first attempt counts, so it will not change your score." in debrief
+    assert "A new attempt on the exercise (3 allowed): only your first attempt counts, so it will not change your score." in debrief
 
     second = play_assigned(alice, assignment)  # the best path: 100, yet the first still counts
     assert second.score_total > first.score_total
@@ -59,7 +59,7 @@ def test_with_the_best_or_last_attempt_counting_a_retry_says_what_it_will_do(coh
     assert "Try again" in home and "(not counted)" not in home
     debrief = text(alice_client.get(reverse("debrief", args=[first.pk])))
     assert f"This attempt counts for the exercise (your {rule} attempt counts)." in debrief
-    assert f"A new attempt on the assignment: {promise}." in debrief
+    assert f"A new attempt on the exercise: {promise}." in debrief
     assert "(not counted)" not in debrief
 
 
