@@ -1,13 +1,14 @@
 // After htmx swaps in new content, move keyboard focus to the element the server
 // marked with data-autofocus (the answer just revealed, the new stage's heading
 // or an error), so screen reader and keyboard users land on what changed instead
-// of on <body>. The mark is removed once used: an old mark left
-// behind in content the swap kept would win over the next one.
+// of on <body>.
 document.addEventListener("htmx:after:swap", function (event) {
-  var target = document.querySelector("[data-autofocus]");
-  if (target) {
-    target.removeAttribute("data-autofocus");
-    target.focus({ preventScroll: false });
+  // The first mark wins (a boosted Start's message before its page's heading); every
+  // mark goes once used, or one left behind would outrank the next swap's.
+  var marks = document.querySelectorAll("[data-autofocus]");
+  marks.forEach(function (mark) { mark.removeAttribute("data-autofocus"); });
+  if (marks.length) {
+    marks[0].focus({ preventScroll: false });
     return;
   }
   // The focused element went with the swap and has no twin in the new content (the
@@ -15,9 +16,6 @@ document.addEventListener("htmx:after:swap", function (event) {
   // dropping the keyboard user back at the top of the page.
   if (document.activeElement && document.activeElement !== document.body) return;
   var swapped = event.detail && event.detail.ctx && event.detail.ctx.target;
-  // A boosted form (Start, Try again) swaps the whole body; where a refusal sends it
-  // (home, saying why) has no mark: its main content, which begins with the message.
-  if (swapped && swapped.tagName === "BODY") swapped = document.getElementById("main");
   var region = swapped && swapped.id && document.getElementById(swapped.id);
   if (region) {
     if (!region.hasAttribute("tabindex")) region.setAttribute("tabindex", "-1");
