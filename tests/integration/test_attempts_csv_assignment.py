@@ -11,7 +11,7 @@ from trainer.models import Assignment
 
 
 def test_each_attempt_names_its_assignment_as_the_matrix_csv_does(room, ines_client):
-    cohort, practice = room["cohort"], room["assignment"]
+    cohort = room["cohort"]
     assessed = AssignmentFactory(cohort=cohort, code="C01", mode=Assignment.Mode.ASSESSED)
     play_assigned(room["users"]["dan"], assessed)
     matrix = _csv(ines_client.get(reverse("export_matrix", args=[cohort.pk])))
