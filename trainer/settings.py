@@ -147,7 +147,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 
 # Sign-up throttling: accounts one client address (the same as log-in throttling's) may
-# create in an hour (trainer/views/accounts.py). Room for a class: one in a computer room
+# create in an hour (trainer/signup_throttle.py). Room for a class: one in a computer room
 # behind the school's one address signs up together, in its first session.
 SIGNUPS_PER_HOUR = envint("SIGNUPS_PER_HOUR", 50)
 

@@ -7,8 +7,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.test_accessibility import Audit
 from tests.factories import PASSWORD
-from trainer import throttle
-from trainer.views.accounts import SIGNUP_WINDOW
+from trainer import signup_throttle, throttle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_paused_sign_up_keeps_what_was_typed_and_says_why(page, site, settings):
     settings.SIGNUPS_PER_HOUR = 2
     for _ in range(2):  # two accounts made from this address (the browser's: 127.0.0.1) this hour
-        throttle.hit("signup:addr:127.0.0.1", SIGNUP_WINDOW)
+        throttle.hit("signup:addr:127.0.0.1", signup_throttle.WINDOW)
     audit = Audit(page)
     page.goto(f"{site}/accounts/signup/")
     page.locator("#id_username").fill("latecomer")

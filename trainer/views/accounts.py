@@ -1,10 +1,8 @@
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off, get_failure_limit
 from django import forms
-from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.messages.views import SuccessMessageMixin
 from django.contrib.auth import views as auth_views
@@ -19,7 +17,8 @@ from django.urls import Resolver404, resolve, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from trainer import classroom, join_throttle, throttle
+from trainer import classroom, join_throttle, signup_throttle
+from trainer.signup_throttle import minutes
 from trainer.classroom import ClassroomError
 from trainer.forms import FocusFirstError
 
@@ -63,13 +62,6 @@ class SignupForm(FocusFirstError, UserCreationForm):
                 return twin
             self.add_error("username", self.instance.unique_error_message(type(self.instance), ["username"]))
             return None
-
-
-def minutes(delta: timedelta) -> str:
-    # Minutes rather than "an hour": the lockout template can only divide
-    # (widthratio), so both pages say the same thing for any AXES_COOLOFF_TIME.
-    n = round(delta.total_seconds() / 60)
-    return f"{n} minute{pluralize(n)}"
 
 
 class LoginForm(AuthenticationForm):
@@ -147,33 +139,11 @@ class LoginView(auth_views.LoginView):
         return {**context, **joining(self.request, context[self.redirect_field_name])}
 
 
-SIGNUP_WINDOW = 60 * 60  # seconds: settings.SIGNUPS_PER_HOUR
-
-
-def _signups_key(request: HttpRequest) -> str:
-    return f"signup:addr:{throttle.client_address(request)}"
-
-
-def signup_pause(request: HttpRequest) -> str | None:
-    """Why this client address may not create another account now, or None. Anyone
-    could make accounts without end from one address (each one also a fresh account
-    for guessing join codes); the limit counts accounts made, in a window that starts
-    at the first."""
-    key = _signups_key(request)
-    if throttle.counts([key])[key] < settings.SIGNUPS_PER_HOUR:
-        return None
-    wait = max(throttle.time_left(key), timedelta(minutes=1))
-    return (
-        f"Too many accounts have been created from this network in the last hour, so signing up "
-        f"from it is paused for {minutes(wait)}. If you already have an account, log in instead."
-    )
-
-
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     """Anyone can sign up; new accounts are learners (instructor is a group).
     A `next` (e.g. a cohort's join link) is carried through, so the new account
-    lands where the visitor was going. Accounts per address are limited (signup_pause):
+    lands where the visitor was going. Accounts per address are limited (trainer/signup_throttle.py):
     past the limit the form comes back with what was typed, saying so."""
     if request.user.is_authenticated:
         return redirect("home")
@@ -181,10 +151,10 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        status, paused = 422, signup_pause(request)
+        status, paused = 422, signup_throttle.pause(request)
         if form.is_valid() and not paused and (user := form.create_account()):
             if user is form.instance:  # not a double click's account, counted by its first request
-                throttle.hit(_signups_key(request), SIGNUP_WINDOW)
+                signup_throttle.record(request)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect(next_url or "library")
         if paused:  # beside any other problem with the form, so all show at once
