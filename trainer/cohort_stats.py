@@ -56,6 +56,12 @@ def counted_in(cohort: Cohort | int) -> QuerySet[Attempt]:
 
 # -- the dashboard matrix ------------------------------------------------------
 
+
+def assignment_columns(cohort: Cohort) -> list[Assignment]:
+    """The cohort's assignments in the order every per-assignment table shows them (the
+    matrix, "What they miss", both CSV exports): by due time, then as set."""
+    return list(cohort.assignments.select_related("case").order_by("due_at", "pk"))
+
 SORTS = ("name", "-name", "progress", "-progress")
 
 
@@ -448,7 +454,8 @@ def student_attempts(cohort: Cohort, user) -> QuerySet[Attempt]:
         with_counted(Attempt.objects.filter(assignment__cohort=cohort, user=user).with_version())
         .select_related("case", "assignment")
         .prefetch_related("choices")
-        .order_by("assignment__due_at", "started_at")
+        # By due time, then as started; pk settles ties, so a page of them never repeats one.
+        .order_by("assignment__due_at", "started_at", "pk")
     )
 
 

@@ -27,17 +27,13 @@ STUDENT_ATTEMPTS_PAGE = 20  # each with its whole path: 100 attempts made a 360 
 GRADE_TONES = {"best": "success", "acceptable": "info", "poor": "warning", "dangerous": "danger"}
 
 
-def _assignments(cohort):
-    return list(cohort.assignments.select_related("case").order_by("due_at", "pk"))
-
-
 @login_required
 @require_safe
 def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     """Students × assignments, searched, sorted and paginated in SQL. The htmx
     search and sort links get only the #matrix fragment."""
     cohort = get_cohort_for_instructor(request, pk)
-    assignments = _assignments(cohort)
+    assignments = cohort_stats.assignment_columns(cohort)
     q = request.GET.get("q", "").strip()[:100]
     sort = request.GET.get("sort", "") or "name"
     base = reverse("cohort_dashboard", args=[cohort.pk])
@@ -180,7 +176,7 @@ def cohort_misses(request: HttpRequest, pk: int) -> HttpResponse:
     """What the whole cohort misses: red flags and pitfalls over every assignment's
     counted attempts, and in which assigned case each was missed."""
     cohort = get_cohort_for_instructor(request, pk)
-    assignments = _assignments(cohort)
+    assignments = cohort_stats.assignment_columns(cohort)
     found = cohort_stats.cohort_findings(cohort)
     rows = [
         (kind, f, found.per_assignment(f, assignments))
@@ -256,9 +252,7 @@ def student_detail(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
     at a time: each attempt is replayed to draw its path."""
     cohort = get_cohort_for_instructor(request, pk)
     student = _get_learner(cohort, user_pk)
-    # student_attempts' order (by due time, then started), with pk to settle ties, so no attempt is on two pages.
-    attempts = cohort_stats.student_attempts(cohort, student).order_by("assignment__due_at", "started_at", "pk")
-    page = Paginator(attempts, STUDENT_ATTEMPTS_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(cohort_stats.student_attempts(cohort, student), STUDENT_ATTEMPTS_PAGE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
     books = playbooks([a.version for a in shown])  # case files not compiled yet: one query, not one per case
     items = []

@@ -78,12 +78,14 @@ def export_matrix(request: HttpRequest, pk: int) -> StreamingHttpResponse:
 
 def _tag(code: str, assignment) -> str:
     """An assignment as both exports name it: the matrix's column heads, the attempts'
-    "assignment" column (the same case may be assigned twice, once per mode)."""
+    "assignment" column (the same case may be assigned twice, once per mode). `code` is
+    passed in: the attempts export has it on each attempt, and reading it through the
+    assignment would be a query per row."""
     return f"{code} {assignment.mode} due {timezone.localtime(assignment.due_at):%Y-%m-%d}"
 
 
 def _matrix_lines(cohort):
-    assignments = list(cohort.assignments.select_related("case").order_by("due_at", "pk"))  # the dashboard's columns
+    assignments = cohort_stats.assignment_columns(cohort)
     head = ["student", "name"]
     for a in assignments:
         tag = _tag(a.case.code, a)  # as the dashboard names it
