@@ -44,7 +44,7 @@ def shuffled(attempt_pk: int, stage_id: str, options: list) -> None:
     Random gave an order anyone could recompute (attempt ids are in the address,
     stage ids are the same words in every case), and so undo: the authored order,
     best decision first, came back out of the page."""
-    seed = hashlib.blake2b(f"order:{attempt_pk}:{stage_id}".encode(), key=_key(settings.SECRET_KEY), digest_size=16)
+    seed = hashlib.blake2b(f"order:{attempt_pk}:{stage_id}".encode(), key=token_key(), digest_size=16)
     random.Random(seed.digest()).shuffle(options)
 
 

@@ -41,7 +41,6 @@ def learner_ids(cohort: Cohort | int) -> QuerySet:
     return Membership.objects.filter(cohort=cohort, role=LEARNER).values("user_id")
 
 
-@transaction.atomic
 def cohort_name_refusal(user, name: str, exclude_pk: int | None = None) -> str:
     """Why `user` cannot give a cohort of theirs `name`, or "": two cohorts of one
     instructor with one name cannot be told apart, by them or by a learner in both
