@@ -113,6 +113,12 @@ class Option(Strict):
     ext: bool = False
     """Content beyond the source document, awaiting a clinician's sign-off (say what in ext_notes)."""
 
+    @property
+    def on_best_path(self) -> bool:
+        """The best path takes every safe option that is not low yield (the engine's
+        best_choices; the linter's screening and min_picks checks count on it)."""
+        return self.yield_ is not Yield.low and not self.unsafe
+
 
 class DecisionOption(Strict):
     id: Ident

@@ -94,13 +94,13 @@ def graph_problems(case: Case, catalogue: dict[str, GuidanceEntry]) -> list[tupl
                 check_guidance(opt.triggers, [*loc, "options", j, "triggers"])
                 if not opt.reveals.strip():
                     out.append(([*loc, "options", j], f"option '{opt.id}' has no 'reveals' text"))
-                if not opt.unsafe and opt.yield_.value != "low":
+                if opt.on_best_path:
                     screenable.update(opt.screens)
                 if opt.unsafe and opt.yield_.value == "essential":
                     out.append(([*loc, "options", j], f"option '{opt.id}' is both unsafe and essential: the best path cannot take it"))
             # The best path takes every safe essential or useful option, then moves on: the engine
             # refused its "Move on" below min_picks, a traceback from lint_cases and load_cases.
-            taken = sum(not o.unsafe and o.yield_.value != "low" for o in stage.options)
+            taken = sum(o.on_best_path for o in stage.options)
             needed = min(stage.min_picks, len(stage.options))
             if taken < needed:
                 out.append(([*loc, "min_picks"], f"stage '{stage.id}': moving on needs {needed} pick(s) (min_picks), but only {taken} option(s) are essential or useful and safe, which is all the best path takes: lower min_picks, or make more options essential or useful"))

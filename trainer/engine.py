@@ -252,7 +252,7 @@ class Playbook:
             stage = self.stages[walk.stage_id]
             if isinstance(stage, PickStage):
                 for opt in stage.options:
-                    if opt.yield_ is not Yield.low and not opt.unsafe:
+                    if opt.on_best_path:
                         self._apply(walk, opt.id)
                 self._apply(walk, advance_id(stage.id))
             else:
